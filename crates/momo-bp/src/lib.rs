@@ -1,0 +1,8 @@
+//! Client for the MoMo Business Page OpenAPI: token authentication, pages, ratings, messages and webhooks. Specs: `momo-bp.openapi-start.vi.txt`, `momo-vn.notes.md`.
+//!
+//! **Not yet implemented**: this crate is a placeholder that reserves the name and its
+//! place in the workspace. Its operations, sandbox module, CLI commands and example
+//! land with their own issue. Until then it only re-exports [`momo_core`], the shared
+//! core every API crate builds on.
+
+pub use momo_core;
