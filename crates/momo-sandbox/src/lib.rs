@@ -16,4 +16,6 @@
 //! # });
 //! ```
 
+#[cfg(feature = "payroll")]
+pub mod payroll;
 pub use wiremock;
