@@ -191,27 +191,40 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
-/// `redirect_data.body`: an object of fields (scalars as text, nested values as JSON),
-/// or an empty array / null for none.
+/// `redirect_data.body`: an object of fields, in the order sent (scalars as text,
+/// nested values as JSON), or an empty array / null for none.
 fn form_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(Vec::new()),
-        Value::Array(items) if items.is_empty() => Ok(Vec::new()),
-        Value::Object(map) => Ok(map
-            .into_iter()
-            .map(|(k, v)| {
+    struct Fields;
+    impl<'de> de::Visitor<'de> for Fields {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of form fields or an empty array")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            match seq.next_element::<de::IgnoredAny>()? {
+                None => Ok(Vec::new()),
+                Some(_) => Err(de::Error::custom(
+                    "expected an object of form fields or an empty array",
+                )),
+            }
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Value>()? {
                 let text = match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
                     other => other.to_string(),
                 };
-                (k, text)
-            })
-            .collect()),
-        _ => Err(de::Error::custom(
-            "expected an object of form fields or an empty array",
-        )),
+                out.push((k, text));
+            }
+            Ok(out)
+        }
     }
+    d.deserialize_any(Fields)
 }
 
 #[derive(Deserialize)]

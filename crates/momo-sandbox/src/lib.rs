@@ -16,6 +16,7 @@
 //! # });
 //! ```
 
+pub mod ecommpay;
 #[cfg(feature = "payroll")]
 pub mod payroll;
 pub use wiremock;
