@@ -50,6 +50,16 @@ pub const API: &str = "momo-payroll";
 /// The media type of every request and answer body.
 pub const PGP_MEDIA_TYPE: &str = "application/pgp-encrypted";
 
+/// A failure result code as [`ErrorKind::Api`] (left without an operation, so that
+/// `with_context` can name it).
+fn api_error(code: ResultCode, message: String) -> Error {
+    Error::new(ErrorKind::Api {
+        api: API,
+        code: code.code().to_string(),
+        message,
+    })
+}
+
 /// Formats a time as the spec's `createdDate` (`YYYY-MM-DDThh:mm:ssTZD`, e.g.
 /// `2017-03-06T19:20:30+07:00`), in Vietnam time (UTC+07:00), MoMo's zone.
 pub fn format_created_date(at: OffsetDateTime) -> String {
@@ -472,13 +482,15 @@ impl PayrollClient {
             .decrypt(response.body())
             .map_err(Failure::Answer)?;
         let envelope: Envelope = decode_json(&plain).map_err(Failure::Answer)?;
-        if let Some(echo) = &envelope.request_id {
-            if echo != request_id {
-                return Err(Failure::Answer(Error::decode(
-                    "requestId",
-                    format!("the answer is for request {echo:?}, not {request_id:?}"),
-                )));
-            }
+        // An empty echo is tolerated (a server that could not decrypt cannot know it).
+        if let Some(echo) = &envelope.request_id
+            && !echo.is_empty()
+            && echo != request_id
+        {
+            return Err(Failure::Answer(Error::decode(
+                "requestId",
+                format!("the answer is for request {echo:?}, not {request_id:?}"),
+            )));
         }
         Ok((plain, envelope))
     }
@@ -507,7 +519,7 @@ impl PayrollClient {
                             .await
                             .map_err(Failure::into_error)?;
                         if !any_code && !env.result_code.is_success() {
-                            return Err(Error::api(API, env.result_code.code(), env.message));
+                            return Err(api_error(env.result_code, env.message));
                         }
                         decode_json::<T>(&plain)
                     }
@@ -611,12 +623,9 @@ impl PayrollClient {
         match env.result_code.class() {
             Class::Success => decode_json::<PayAccepted>(&plain)
                 .map_err(|e| Error::outcome_unknown(request_id).with_source(e)),
-            Class::CheckStatus => Err(Error::outcome_unknown(request_id).with_source(Error::api(
-                API,
-                env.result_code.code(),
-                env.message,
-            ))),
-            Class::Fail => Err(Error::api(API, env.result_code.code(), env.message)),
+            Class::CheckStatus => Err(Error::outcome_unknown(request_id)
+                .with_source(api_error(env.result_code, env.message))),
+            Class::Fail => Err(api_error(env.result_code, env.message)),
         }
     }
 

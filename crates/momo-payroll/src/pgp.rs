@@ -542,11 +542,11 @@ impl DecryptionHelper for Helper<'_> {
                 let Ok(mut pair) = key.clone().into_keypair() else {
                     continue;
                 };
-                if let Some((algo, sk)) = pkesk.decrypt(&mut pair, sym_algo) {
-                    if decrypt(algo, &sk) {
-                        self.decrypted = true;
-                        return Ok(None);
-                    }
+                if let Some((algo, sk)) = pkesk.decrypt(&mut pair, sym_algo)
+                    && decrypt(algo, &sk)
+                {
+                    self.decrypted = true;
+                    return Ok(None);
                 }
             }
         }

@@ -210,10 +210,10 @@ pub fn decrypt_with(key: &Cert, message: &[u8]) -> Result<Vec<u8>> {
                     continue;
                 };
                 for pkesk in pkesks {
-                    if let Some((algo, sk)) = pkesk.decrypt(&mut pair, sym) {
-                        if decrypt(algo, &sk) {
-                            return Ok(None);
-                        }
+                    if let Some((algo, sk)) = pkesk.decrypt(&mut pair, sym)
+                        && decrypt(algo, &sk)
+                    {
+                        return Ok(None);
                     }
                 }
             }

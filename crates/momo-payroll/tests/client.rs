@@ -1,0 +1,512 @@
+//! The client against wiremock: every test decrypts what the client sent and compares
+//! the raw JSON with literal JSON from the spec; answers are encrypted to the partner.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use momo_core::id::{ManualClock, SequentialIds};
+use momo_core::{BaseUrl, ErrorKind, ExposeSecret, ReqwestTransport, SecretString};
+use momo_payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert, TestKeyPair, generate_test_key};
+use momo_payroll::{PayBatch, PayrollClient, PollPolicy, ResultCode, Transfer, WalletId};
+use serde_json::{Value, json};
+use time::macros::datetime;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+struct Keys {
+    momo: TestKeyPair,
+    partner: TestKeyPair,
+}
+
+fn keys() -> Keys {
+    Keys {
+        momo: generate_test_key("MoMo (test) <momo@example.invalid>").unwrap(),
+        partner: generate_test_key("Partner (test) <partner@example.invalid>").unwrap(),
+    }
+}
+
+fn momo_key(k: &Keys) -> DecryptionKey {
+    DecryptionKey::from_bytes(
+        k.momo.secret.expose_secret().as_bytes(),
+        None,
+        KeyPolicy::standard(),
+    )
+    .unwrap()
+}
+
+fn partner_cert(k: &Keys) -> RecipientCert {
+    RecipientCert::from_bytes(k.partner.public.as_bytes(), KeyPolicy::standard()).unwrap()
+}
+
+type AnswerFn = dyn Fn(&Value, usize) -> ResponseTemplate + Send + Sync;
+
+/// Plays MoMo for one path: decrypts the request, records its raw JSON, answers.
+struct Fake {
+    momo: DecryptionKey,
+    seen: Arc<Mutex<Vec<Value>>>,
+    answer: Box<AnswerFn>,
+}
+
+impl Respond for Fake {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let plain = self
+            .momo
+            .decrypt(&request.body)
+            .expect("client sent an undecryptable body");
+        let v: Value = serde_json::from_slice(&plain).unwrap();
+        let n = {
+            let mut seen = self.seen.lock().unwrap();
+            seen.push(v.clone());
+            seen.len()
+        };
+        (self.answer)(&v, n)
+    }
+}
+
+/// An answer encrypted to the partner.
+fn encrypted(partner: &RecipientCert, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/pgp-encrypted")
+        .set_body_string(partner.encrypt(body.to_string().as_bytes()).unwrap())
+}
+
+struct Env {
+    server: MockServer,
+    keys: Keys,
+    clock: Arc<ManualClock>,
+}
+
+impl Env {
+    async fn new() -> Env {
+        Env {
+            server: MockServer::start().await,
+            keys: keys(),
+            clock: Arc::new(ManualClock::new(datetime!(2026-11-23 02:30:00 UTC))),
+        }
+    }
+
+    /// Mounts a fake on `api/payroll/<op>`; returns what it will have seen.
+    async fn mount(
+        &self,
+        op: &str,
+        expect: impl Into<wiremock::Times>,
+        answer: impl Fn(&RecipientCert, &Value, usize) -> ResponseTemplate + Send + Sync + 'static,
+    ) -> Arc<Mutex<Vec<Value>>> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let p2 = partner_cert(&self.keys);
+        Mock::given(method("POST"))
+            .and(path(format!("/api/payroll/{op}")))
+            .and(header("content-type", "application/pgp-encrypted"))
+            .and(header("accept", "application/pgp-encrypted"))
+            .and(header("partner-code", "MOMOTEST"))
+            .respond_with(Fake {
+                momo: momo_key(&self.keys),
+                seen: seen.clone(),
+                answer: Box::new(move |v, n| answer(&p2, v, n)),
+            })
+            .expect(expect)
+            .mount(&self.server)
+            .await;
+        seen
+    }
+
+    fn builder(&self) -> momo_payroll::PayrollClientBuilder {
+        PayrollClient::builder(
+            BaseUrl::parse(&self.server.uri()).unwrap(),
+            "MOMOTEST",
+            RecipientCert::from_bytes(self.keys.momo.public.as_bytes(), KeyPolicy::standard())
+                .unwrap(),
+            DecryptionKey::from_bytes(
+                self.keys.partner.secret.expose_secret().as_bytes(),
+                None,
+                KeyPolicy::standard(),
+            )
+            .unwrap(),
+        )
+        .ids(Arc::new(SequentialIds::new("req-")))
+        .clock(self.clock.clone())
+        .poll(PollPolicy {
+            max_polls: 4,
+            first_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(5),
+        })
+    }
+
+    fn client(&self) -> PayrollClient {
+        self.builder().build().unwrap()
+    }
+}
+
+fn spec_batch() -> PayBatch {
+    PayBatch::builder()
+        .description("test desc")
+        .transfer(
+            Transfer::new("0903412001", 10_000_000)
+                .wallet_name("Nguyen van B")
+                .personal_id("023456789")
+                .description("desc"),
+        )
+        .transfer(Transfer::new("0903412002", 12_000_000).wallet_name("nguyen van A"))
+        .build()
+        .unwrap()
+}
+
+fn unknown_id(err: &momo_core::Error) -> String {
+    match err.kind() {
+        ErrorKind::OutcomeUnknown { request_id } => request_id.clone(),
+        k => panic!("expected OutcomeUnknown, got {k:?} ({err})"),
+    }
+}
+
+#[tokio::test]
+async fn check_wallet_sends_the_spec_fields() {
+    let env = Env::new().await;
+    let seen = env
+        .mount("check-wallet", 1, |p, v, _| {
+            encrypted(p, json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success", "referenceId": "sdfsfsdfdggfgf"}))
+        })
+        .await;
+    let r = env
+        .client()
+        .check_wallet(&WalletId::parse("0902890666").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        json!({"requestId": "req-1", "walletId": "0902890666"})
+    );
+    assert_eq!(r.result_code, ResultCode::Success);
+    assert_eq!(r.reference_id.as_deref(), Some("sdfsfsdfdggfgf"));
+}
+
+#[tokio::test]
+async fn check_wallet_returns_failure_codes_as_answers_and_sends_the_check_password() {
+    let env = Env::new().await;
+    let seen = env
+        .mount("check-wallet", 1, |p, v, _| {
+            encrypted(p, json!({"requestId": v["requestId"], "resultCode": 1007, "message": "Wallet is locked", "referenceId": "x"}))
+        })
+        .await;
+    let client = env
+        .builder()
+        .check_password(SecretString::from("12345678"))
+        .build()
+        .unwrap();
+    assert!(!format!("{client:?}").contains("12345678"));
+    let r = client
+        .check_wallet(&WalletId::parse("0907000007").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.result_code, ResultCode::WalletLocked);
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        json!({"requestId": "req-1", "walletId": "0907000007", "password": "12345678"})
+    );
+}
+
+#[tokio::test]
+async fn pay_sends_the_table_field_names_and_computed_total() {
+    let env = Env::new().await;
+    let seen = env
+        .mount("pay", 1, |p, v, _| {
+            encrypted(p, json!({"requestId": v["requestId"], "referenceId": "2313_e3w24", "resultCode": 0, "message": "Success"}))
+        })
+        .await;
+    let accepted = env.client().pay(&spec_batch()).await.unwrap();
+    assert_eq!(accepted.request_id, "req-1");
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        json!({
+            "requestId": "req-1",
+            "walletIds": [
+                {"walletId": "0903412001", "amount": 10000000, "walletName": "Nguyen van B", "personalId": "023456789", "description": "desc"},
+                {"walletId": "0903412002", "amount": 12000000, "walletName": "nguyen van A"}
+            ],
+            "totalAmount": 22000000,
+            "createdDate": "2026-11-23T09:30:00+07:00",
+            "description": "test desc"
+        })
+    );
+}
+
+#[tokio::test]
+async fn pay_failure_code_is_an_api_error_and_not_polled() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "referenceId": "r", "resultCode": 1001, "message": "test message response"}))
+    })
+    .await;
+    env.mount("status", 0, |p, _, _| encrypted(p, json!({})))
+        .await;
+    let err = env
+        .client()
+        .pay_and_confirm(&spec_batch())
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("1001"), "{err}");
+    assert!(env.clock.sleeps().is_empty());
+}
+
+#[tokio::test]
+async fn pay_http_500_is_outcome_unknown_after_one_request() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |_, _, _| {
+        ResponseTemplate::new(500).set_body_string("boom")
+    })
+    .await;
+    let err = env.client().pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    assert!(err.to_string().contains("do not resend"), "{err}");
+}
+
+#[tokio::test]
+async fn pay_timeout_is_outcome_unknown_and_sent_exactly_once() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |p, v, _| {
+        encrypted(
+            p,
+            json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"}),
+        )
+        .set_delay(Duration::from_secs(30))
+    })
+    .await;
+    let transport = ReqwestTransport::with_timeout(Duration::from_millis(300)).unwrap();
+    let client = env
+        .builder()
+        .transport(Arc::new(transport))
+        .build()
+        .unwrap();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    // `.expect(1)` on the mock is verified when the server drops: exactly one pay.
+    assert_eq!(env.server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn pay_answer_that_cannot_be_read_is_outcome_unknown() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |_, _, _| {
+        ResponseTemplate::new(200).set_body_string("<html>gateway</html>")
+    })
+    .await;
+    let err = env.client().pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+}
+
+#[tokio::test]
+async fn code_10_polls_status_with_the_pay_request_id() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "referenceId": "r", "resultCode": 10, "message": "Unknown result"}))
+    })
+    .await;
+    let status = env
+        .mount("status", 2, |p, v, n| {
+            if n == 1 {
+                return encrypted(p, json!({"requestId": v["requestId"], "referenceId": "s", "resultCode": 10, "message": "Unknown result"}));
+            }
+            // The spec's status example: per-transfer codes are strings.
+            encrypted(
+                p,
+                json!({
+                    "requestId": v["requestId"], "referenceId": "2313_e3w24_ddqwdq_dasdasda", "resultCode": 0, "message": "Success",
+                    "data": [
+                        {"walletId": "0903412001", "amount": 10000000, "amountAccepted": 10000000, "resultCode": "0", "paymentRef": "1234567890123", "message": "dshduashkcnkuz"},
+                        {"walletId": "0903412002", "amount": 12000000, "amountAccepted": 0, "resultCode": "1005", "paymentRef": "1234567890124", "message": "Over balance"}
+                    ]
+                }),
+            )
+        })
+        .await;
+    let outcome = env.client().pay_and_confirm(&spec_batch()).await.unwrap();
+    assert_eq!(outcome.request_id, "req-1");
+    assert_eq!(
+        *status.lock().unwrap(),
+        vec![
+            json!({"requestId": "req-2", "checkRequestId": "req-1"}),
+            json!({"requestId": "req-3", "checkRequestId": "req-1"}),
+        ]
+    );
+    assert_eq!(outcome.transfers[0].result_code, Some(ResultCode::Success));
+    assert_eq!(
+        outcome.transfers[0].payment_ref.as_deref(),
+        Some("1234567890123")
+    );
+    assert_eq!(
+        outcome.transfers[1].result_code,
+        Some(ResultCode::OverBalance)
+    );
+    assert_eq!(outcome.transfers[1].amount_accepted, Some(0));
+    assert_eq!(
+        env.clock.sleeps(),
+        vec![Duration::from_secs(2), Duration::from_secs(4)]
+    );
+}
+
+#[tokio::test]
+async fn pay_and_confirm_gives_up_with_outcome_unknown_after_bounded_polls() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |_, _, _| ResponseTemplate::new(503))
+        .await;
+    env.mount("status", 4, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "referenceId": "s", "resultCode": 1003, "message": "Payment Id not found"}))
+    })
+    .await;
+    let err = env
+        .client()
+        .pay_and_confirm(&spec_batch())
+        .await
+        .unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    assert_eq!(
+        env.clock.sleeps(),
+        vec![
+            Duration::from_secs(2),
+            Duration::from_secs(4),
+            Duration::from_secs(5),
+            Duration::from_secs(5)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn get_trans_and_check_tran_send_and_parse_the_spec_examples() {
+    let env = Env::new().await;
+    let gt = env
+        .mount("get-trans", 1, |p, v, _| {
+            encrypted(
+                p,
+                json!({
+                    "requestId": v["requestId"], "referenceId": "2313", "resultCode": 0, "message": "Success",
+                    "data": [{"requestId": "wqrwpo2343240xsad213", "walletIds": [
+                        {"walletId": "0903412001", "amount": 10000000, "amountAccepted": 10000000, "resultCode": "0", "paymentRef": "1234567890123"},
+                        {"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "1234567890124"}]}]
+                }),
+            )
+        })
+        .await;
+    let ct = env
+        .mount("check-tran", 1, |p, v, _| {
+            encrypted(
+                p,
+                json!({"requestId": v["requestId"], "referenceId": "2313", "resultCode": 0, "message": "Success",
+                       "data": {"requestId": "wqrwposs2343240xsad213", "referenceId": "2313_e3w24_w432423_dasdasda", "resultCode": 0, "message": "Success"}}),
+            )
+        })
+        .await;
+    let client = env.client();
+    let day = client
+        .get_trans(time::macros::date!(2017 - 12 - 04))
+        .await
+        .unwrap();
+    assert_eq!(
+        gt.lock().unwrap()[0],
+        json!({"requestId": "req-1", "date": "2017-12-04"})
+    );
+    assert_eq!(
+        day.data[0].wallet_ids[1].payment_ref.as_deref(),
+        Some("1234567890124")
+    );
+    let tran = client.check_tran("123456").await.unwrap();
+    assert_eq!(
+        ct.lock().unwrap()[0],
+        json!({"requestId": "req-2", "paymentRef": "123456"})
+    );
+    assert_eq!(
+        tran.data.unwrap()["referenceId"],
+        "2313_e3w24_w432423_dasdasda"
+    );
+}
+
+#[tokio::test]
+async fn query_failure_code_is_an_api_error() {
+    let env = Env::new().await;
+    env.mount("status", 1, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "resultCode": 9, "message": "Invalid partner code"}))
+    })
+    .await;
+    let err = env.client().status("req-0").await.unwrap_err();
+    assert_eq!(err.api_code(), Some("9"));
+    assert_eq!(err.operation(), Some("status"));
+}
+
+#[tokio::test]
+async fn garbage_and_wrong_key_answers_are_crypto_errors() {
+    let env = Env::new().await;
+    let stranger = generate_test_key("Stranger <s@example.invalid>").unwrap();
+    let stranger_cert =
+        RecipientCert::from_bytes(stranger.public.as_bytes(), KeyPolicy::standard()).unwrap();
+    env.mount("check-wallet", 2, move |_, v, n| {
+        if n == 1 {
+            ResponseTemplate::new(200).set_body_string("definitely not PGP")
+        } else {
+            let body = json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"});
+            ResponseTemplate::new(200)
+                .set_body_string(stranger_cert.encrypt(body.to_string().as_bytes()).unwrap())
+        }
+    })
+    .await;
+    let client = env
+        .builder()
+        .retry(momo_core::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let w = WalletId::parse("0903412001").unwrap();
+    let err = client.check_wallet(&w).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Crypto(_)), "{err:?}");
+    let err = client.check_wallet(&w).await.unwrap_err();
+    match err.kind() {
+        ErrorKind::Crypto(m) => assert!(m.contains("wrong key"), "{m}"),
+        k => panic!("{k:?}"),
+    }
+}
+
+#[tokio::test]
+async fn http_500_on_a_query_is_retried_with_the_same_request_id() {
+    let env = Env::new().await;
+    let seen = env
+        .mount("check-wallet", 2, |p, v, n| {
+            if n == 1 {
+                ResponseTemplate::new(500)
+            } else {
+                encrypted(
+                    p,
+                    json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"}),
+                )
+            }
+        })
+        .await;
+    env.client()
+        .check_wallet(&WalletId::parse("0903412001").unwrap())
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0]["requestId"], "req-1");
+    assert_eq!(seen[1]["requestId"], "req-1");
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_before_any_request() {
+    let env = Env::new().await;
+    let client = env.client();
+    let err = client.status(" ").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
+    let err = client.check_tran("").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
+    let err = PayrollClient::builder(
+        BaseUrl::parse(&env.server.uri()).unwrap(),
+        " ",
+        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
+        DecryptionKey::from_bytes(
+            env.keys.partner.secret.expose_secret().as_bytes(),
+            None,
+            KeyPolicy::standard(),
+        )
+        .unwrap(),
+    )
+    .build()
+    .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
+    assert!(env.server.received_requests().await.unwrap().is_empty());
+}
