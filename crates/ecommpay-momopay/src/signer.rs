@@ -140,6 +140,17 @@ pub fn sign<T: Serialize + ?Sized>(secret: &SecretString, params: &T) -> Result<
     sign_value(secret, &value)
 }
 
+/// The signature of a JSON object given as bytes (what `momo ecommpay sign` reads).
+/// Malformed JSON, anything but an object, and non-integer numbers are refused.
+pub fn sign_json(secret: &SecretString, json: &[u8]) -> Result<String> {
+    let value: Value = serde_json::from_slice(json)
+        .map_err(|e| Error::invalid_request("params", format!("is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Error::invalid_request("params", "must be a JSON object"));
+    }
+    sign_value(secret, &value)
+}
+
 /// Checks `signature` over `params` in constant time. `params` must not contain the
 /// signature itself (see [`remove_signatures`]).
 pub fn verify_value(secret: &SecretString, params: &Value, signature: &str) -> Result<()> {
@@ -415,6 +426,26 @@ mod tests {
         assert!(matches!(err.kind(), ErrorKind::Signature(_)));
         let tampered = json!({"payment": {"id": "test-payment", "status": "decline"}});
         assert!(verify_value(&s("qwerty"), &tampered, good).is_err());
+    }
+
+    #[test]
+    fn sign_json_reads_bytes_and_refuses_non_objects() {
+        // V2.
+        assert_eq!(
+            sign_json(
+                &s("secret"),
+                br#"{"payment":{"id":"000049","status":"success"}}"#
+            )
+            .unwrap(),
+            "/3TrhHVz9BHaLfgLyhoxO7dsQNzbzZa/TdO3pxQocXWwgVM6tGlzMLVfpOxFNTnkR9iiFVK/77ZedMcbkCjmng=="
+        );
+        for bad in [&b"[1]"[..], b"\"x\"", b"", b"{", b"{\"a\":0.5}"] {
+            let e = sign_json(&s("secret"), bad).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::InvalidRequest { .. }),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ enum Command {
     /// MoMo Payroll: OpenPGP-encrypted payouts.
     Payroll(payroll::Command),
     /// ecommpay Payment Page and Gate with the MoMo Wallet method.
+    #[command(subcommand)]
     Ecommpay(ecommpay::Command),
 }
 
