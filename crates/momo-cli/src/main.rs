@@ -34,6 +34,7 @@ enum Command {
     /// MoMo Business Page OpenAPI.
     Bp(bp::Command),
     /// MoMo Payroll: OpenPGP-encrypted payouts.
+    #[command(subcommand)]
     Payroll(payroll::Command),
     /// ecommpay Payment Page and Gate with the MoMo Wallet method.
     #[command(subcommand)]

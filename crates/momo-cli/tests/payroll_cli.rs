@@ -1,0 +1,373 @@
+//! `momo payroll ...` end to end: the real binary, the payroll sandbox, gpg-made fixtures.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use momo_sandbox::payroll::{LOCKED_WALLET, PayrollSandbox};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../momo-payroll/tests/fixtures")
+        .join(name)
+}
+
+fn momo(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_momo"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run momo");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory under the system temp dir.
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "momo-cli-payroll-{}-{}-{tag}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let o = momo(&["payroll", "--help"], b"", &[]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for c in ["encrypt", "decrypt", "keygen", "check-wallet", "pay"] {
+        assert!(text.contains(c), "{c} missing:\n{text}");
+    }
+}
+
+#[test]
+fn keygen_encrypt_decrypt_round_trip() {
+    let dir = temp_dir("keygen");
+    let o = momo(&["payroll", "keygen", "--out", s(&dir)], b"", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let public = dir.join("public.asc");
+    let secret = dir.join("secret.asc");
+    assert!(
+        std::fs::read_to_string(&public)
+            .unwrap()
+            .starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    );
+    // Running it again refuses to overwrite.
+    let again = momo(&["payroll", "keygen", "--out", s(&dir)], b"", &[]);
+    assert_eq!(again.status.code(), Some(1));
+
+    let body = br#"{"requestId":"r1","walletId":"0903412001"}"#;
+    let enc = momo(
+        &["payroll", "encrypt", "--recipient", s(&public)],
+        body,
+        &[],
+    );
+    assert!(enc.status.success(), "{}", stderr(&enc));
+    assert!(stdout(&enc).starts_with("-----BEGIN PGP MESSAGE-----"));
+    let dec = momo(
+        &["payroll", "decrypt", "--key", s(&secret)],
+        &enc.stdout,
+        &[],
+    );
+    assert!(dec.status.success(), "{}", stderr(&dec));
+    assert_eq!(dec.stdout, body);
+
+    // Wrong key and garbage: exit 1 with a message, no panic.
+    let wrong = momo(
+        &[
+            "payroll",
+            "decrypt",
+            "--key",
+            s(&fixture("gpg-rsa.sec.asc")),
+        ],
+        &enc.stdout,
+        &[],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("wrong key"), "{}", stderr(&wrong));
+    let garbage = momo(
+        &["payroll", "decrypt", "--key", s(&secret)],
+        b"garbage",
+        &[],
+    );
+    assert_eq!(garbage.status.code(), Some(1));
+    assert!(
+        stderr(&garbage).starts_with("momo: "),
+        "{}",
+        stderr(&garbage)
+    );
+    assert!(!stderr(&garbage).contains("panicked"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn gpg_made_message_decrypts_with_passphrase_from_env() {
+    let msg = std::fs::read(fixture("gpg-to-curve.msg.asc")).unwrap();
+    let key = fixture("gpg-curve.sec.asc");
+    let o = momo(
+        &[
+            "payroll",
+            "decrypt",
+            "--key",
+            s(&key),
+            "--passphrase-env",
+            "MOMO_TEST_PASS",
+        ],
+        &msg,
+        &[("MOMO_TEST_PASS", "test-passphrase")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(r#""requestId":"fixture-curve""#));
+    let missing = momo(
+        &[
+            "payroll",
+            "decrypt",
+            "--key",
+            s(&key),
+            "--passphrase-env",
+            "MOMO_UNSET_VAR_X",
+        ],
+        &msg,
+        &[],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("MOMO_UNSET_VAR_X"));
+}
+
+#[test]
+fn sha1_bound_keys_need_the_flag_on_encrypt_and_decrypt() {
+    let public = fixture("gpg-legacy.pub.asc");
+    let secret = fixture("gpg-legacy.sec.asc");
+    let no = momo(
+        &["payroll", "encrypt", "--recipient", s(&public)],
+        b"x",
+        &[],
+    );
+    assert_eq!(no.status.code(), Some(1));
+    let e = stderr(&no);
+    assert!(
+        e.contains("SHA-1") && e.contains("--allow-sha1-bindings"),
+        "{e}"
+    );
+
+    let msg = std::fs::read(fixture("gpg-to-legacy.msg.asc")).unwrap();
+    let no = momo(&["payroll", "decrypt", "--key", s(&secret)], &msg, &[]);
+    assert_eq!(no.status.code(), Some(1));
+    let e = stderr(&no);
+    assert!(
+        e.contains("SHA-1") && e.contains("--allow-sha1-bindings"),
+        "{e}"
+    );
+
+    let yes = momo(
+        &[
+            "payroll",
+            "decrypt",
+            "--key",
+            s(&secret),
+            "--allow-sha1-bindings",
+        ],
+        &msg,
+        &[],
+    );
+    assert!(yes.status.success(), "{}", stderr(&yes));
+    assert!(stdout(&yes).contains("fixture-legacy"));
+    let yes = momo(
+        &[
+            "payroll",
+            "encrypt",
+            "--recipient",
+            s(&public),
+            "--allow-sha1-bindings",
+        ],
+        b"x",
+        &[],
+    );
+    assert!(yes.status.success(), "{}", stderr(&yes));
+}
+
+/// Starts the sandbox for a fresh key pair made by `momo payroll keygen`; returns the
+/// sandbox, the connection flags' files and the directory.
+async fn sandbox() -> (PayrollSandbox, PathBuf, PathBuf, PathBuf) {
+    let dir = temp_dir("conn");
+    let d2 = dir.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        momo(&["payroll", "keygen", "--out", s(&d2)], b"", &[])
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let public = std::fs::read_to_string(dir.join("public.asc")).unwrap();
+    let sandbox = PayrollSandbox::builder(&public, "MOMOTEST")
+        .start()
+        .await
+        .unwrap();
+    let cert = dir.join("momo.asc");
+    std::fs::write(&cert, sandbox.momo_cert()).unwrap();
+    let key = dir.join("secret.asc");
+    (sandbox, cert, key, dir)
+}
+
+async fn run_conn(sandbox: &PayrollSandbox, cert: &Path, key: &Path, head: Vec<String>) -> Output {
+    let mut args = head;
+    for a in [
+        "--base-url",
+        &sandbox.uri(),
+        "--partner-code",
+        "MOMOTEST",
+        "--momo-cert",
+        s(cert),
+        "--partner-key",
+        s(key),
+    ] {
+        args.push(a.to_owned());
+    }
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        momo(&refs, b"", &[])
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_wallet_prints_the_code_and_exits_by_it() {
+    let (sb, cert, key, dir) = sandbox().await;
+    let ok = run_conn(
+        &sb,
+        &cert,
+        &key,
+        vec!["payroll".into(), "check-wallet".into(), "0903412001".into()],
+    )
+    .await;
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert_eq!(stdout(&ok).trim(), "resultCode=0 message=Success");
+    let locked = run_conn(
+        &sb,
+        &cert,
+        &key,
+        vec![
+            "payroll".into(),
+            "check-wallet".into(),
+            LOCKED_WALLET.into(),
+        ],
+    )
+    .await;
+    assert_eq!(locked.status.code(), Some(1));
+    assert_eq!(
+        stdout(&locked).trim(),
+        "resultCode=1007 message=Wallet is locked"
+    );
+    let bad = run_conn(
+        &sb,
+        &cert,
+        &key,
+        vec!["payroll".into(), "check-wallet".into(), "12345".into()],
+    )
+    .await;
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("walletId"), "{}", stderr(&bad));
+    assert_eq!(sb.requests("check-wallet").len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_prints_one_line_per_wallet() {
+    let (sb, cert, key, dir) = sandbox().await;
+    let input = dir.join("batch.json");
+    std::fs::write(
+        &input,
+        format!(
+            r#"{{"description":"Salary","walletIds":[
+                {{"walletId":"0903412001","amount":10000000,"walletName":"Nguyen van B","persionalId":"023456789"}},
+                {{"walletId":"{LOCKED_WALLET}","amount":5000}}]}}"#
+        ),
+    )
+    .unwrap();
+    let o = run_conn(
+        &sb,
+        &cert,
+        &key,
+        vec![
+            "payroll".into(),
+            "pay".into(),
+            "--input".into(),
+            s(&input).into(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a failed transfer makes the exit code 1: {}",
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    let lines: Vec<Vec<&str>> = out.lines().map(|l| l.splitn(4, ' ').collect()).collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0][..2], ["0903412001", "0"]);
+    assert!(
+        lines[0][2].chars().all(|c| c.is_ascii_digit()),
+        "paymentRef: {out}"
+    );
+    assert_eq!(lines[0][3], "Success");
+    assert_eq!(lines[1][..2], [LOCKED_WALLET, "1007"]);
+    // The sandbox saw the table's spelling, whatever the input file said.
+    let pay = &sb.requests("pay")[0];
+    assert_eq!(pay["walletIds"][0]["personalId"], "023456789");
+    assert_eq!(pay["totalAmount"], 10_005_000);
+
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"walletIds":[{"walletId":"0903412001","amount":0}]}"#,
+    )
+    .unwrap();
+    let o = run_conn(
+        &sb,
+        &cert,
+        &key,
+        vec![
+            "payroll".into(),
+            "pay".into(),
+            "--input".into(),
+            s(&bad).into(),
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("walletIds[0].amount"), "{}", stderr(&o));
+    assert_eq!(
+        sb.requests("pay").len(),
+        1,
+        "an invalid batch is never sent"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = momo(&["payroll", "check-wallet", "0903412001"], b"", &[]);
+    assert_eq!(o.status.code(), Some(2));
+}
