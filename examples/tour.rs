@@ -10,12 +10,15 @@
 
 use std::process::ExitCode;
 
+#[path = "tour/payroll.rs"]
+mod payroll;
+
 /// What one API's flow reports: a summary of what ran, or why it failed.
 type Outcome = Result<String, String>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flows: Vec<(&str, Outcome)> = vec![];
+    let flows: Vec<(&str, Outcome)> = vec![("momo-payroll", payroll::run().await)];
     if flows.is_empty() {
         println!("no API flows have landed yet");
     }
