@@ -10,6 +10,8 @@
 
 use std::process::ExitCode;
 
+#[path = "tour/ecommpay.rs"]
+mod ecommpay;
 #[path = "tour/payroll.rs"]
 mod payroll;
 
@@ -18,7 +20,10 @@ type Outcome = Result<String, String>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flows: Vec<(&str, Outcome)> = vec![("momo-payroll", payroll::run().await)];
+    let flows: Vec<(&str, Outcome)> = vec![
+        ("momo-payroll", payroll::run().await),
+        ("ecommpay-momopay", ecommpay::run().await),
+    ];
     if flows.is_empty() {
         println!("no API flows have landed yet");
     }
