@@ -28,10 +28,13 @@
 //! assert!(verify_callback(&SecretString::from("wrong"), body).is_err());
 //! ```
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::future::Future;
+use std::sync::Arc;
 
 use momo_core::error::decode_json;
-use momo_core::{Error, Result, SecretString};
+use momo_core::secret::Redacted;
+use momo_core::{Error, IdempotencyStore, InMemoryStore, Result, SecretString};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use serde_json::Value;
@@ -197,7 +200,7 @@ fn form_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>,
     struct Fields;
     impl<'de> de::Visitor<'de> for Fields {
         type Value = Vec<(String, String)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of form fields or an empty array")
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -312,9 +315,172 @@ fn verify(secret: &SecretString, body: &[u8]) -> Result<Callback> {
     })))
 }
 
+/// A framework-agnostic callback endpoint: verify → parse → dedupe → your code →
+/// HTTP answer.
+///
+/// ecommpay delivers each callback at least once and repeats it until it gets HTTP
+/// 200. The handler answers `400` to a body that does not verify (your code is not
+/// called), `200` to a repeat of a callback already handled (your code is not called
+/// again), and otherwise calls your code: `Ok` → `200` (recorded in the
+/// [`IdempotencyStore`] under [`Callback::dedupe_key`]), `Err` → `500`, not recorded,
+/// so ecommpay tries again.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use ecommpay_momopay::callback::CallbackHandler;
+/// let handler = CallbackHandler::new("qwerty".into());
+/// let body = br#"{"payment":{"id":"test-payment","status":"success"},"signature":"UGzKT0NC26f4u0niyJSQPx5q3kFFIndwLXeJVXahfCFwbY+Svg1WoXIxzrIyyjWUSLFhT8wAQ5SfBDRHnwm6Yg=="}"#;
+/// let (status, _) = handler.handle(body, |cb| async move {
+///     // Record the payment result (idempotently) here.
+///     assert_eq!(cb.payment_id(), Some("test-payment"));
+///     Ok(())
+/// }).await;
+/// assert_eq!(status, 200);
+/// # });
+/// ```
+pub struct CallbackHandler {
+    secret: SecretString,
+    store: Arc<dyn IdempotencyStore>,
+}
+
+impl CallbackHandler {
+    /// A handler verifying with the project's `secret`, remembering handled callbacks
+    /// in memory ([`InMemoryStore`]).
+    pub fn new(secret: SecretString) -> Self {
+        Self::with_store(secret, Arc::new(InMemoryStore::new()))
+    }
+
+    /// A handler remembering handled callbacks in `store` (a database, to survive
+    /// restarts or share between instances).
+    pub fn with_store(secret: SecretString, store: Arc<dyn IdempotencyStore>) -> Self {
+        CallbackHandler { secret, store }
+    }
+
+    /// Handles one callback body; returns the HTTP status and body to answer with.
+    pub async fn handle<F, Fut>(&self, body: &[u8], on_callback: F) -> (u16, Vec<u8>)
+    where
+        F: FnOnce(Callback) -> Fut,
+        Fut: Future<Output = std::result::Result<(), String>>,
+    {
+        let callback = match verify_callback(&self.secret, body) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "ecommpay callback refused");
+                return (400, b"invalid callback".to_vec());
+            }
+        };
+        let key = callback.dedupe_key();
+        if let Some(answer) = self.store.get(&key) {
+            return (200, answer);
+        }
+        match on_callback(callback).await {
+            Ok(()) => (200, self.store.put_if_absent(&key, b"OK".to_vec())),
+            Err(reason) => {
+                tracing::warn!(%key, %reason, "ecommpay callback handler failed; ecommpay will retry");
+                (500, b"handler failed".to_vec())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CallbackHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackHandler")
+            .field("secret", &Redacted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Callback {
+    /// What identifies one delivery for de-duplication: the payment id with the
+    /// redirect URL (intermediate) or with the status and operation id (final).
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            Callback::Redirect(r) => format!(
+                "redirect\u{1f}{}\u{1f}{}",
+                self.payment_id().unwrap_or_default(),
+                r.redirect.url
+            ),
+            Callback::Final(f) => format!(
+                "final\u{1f}{}\u{1f}{}\u{1f}{}",
+                f.payment.id,
+                f.status,
+                f.operation
+                    .as_ref()
+                    .and_then(|o| o.id.as_deref())
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const V5_CALLBACK: &[u8] = br#"{"payment":{"id":"test-payment","status":"success"},"signature":"UGzKT0NC26f4u0niyJSQPx5q3kFFIndwLXeJVXahfCFwbY+Svg1WoXIxzrIyyjWUSLFhT8wAQ5SfBDRHnwm6Yg=="}"#;
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn handler_calls_user_code_once_per_callback() {
+        block_on(async {
+            let store = Arc::new(InMemoryStore::new());
+            let handler = CallbackHandler::with_store("qwerty".into(), store.clone());
+            let calls = std::sync::atomic::AtomicU32::new(0);
+            for _ in 0..3 {
+                let (status, body) = handler
+                    .handle(V5_CALLBACK, |cb| {
+                        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        async move {
+                            assert_eq!(cb.payment_id(), Some("test-payment"));
+                            Ok(())
+                        }
+                    })
+                    .await;
+                assert_eq!((status, body.as_slice()), (200, &b"OK"[..]));
+            }
+            assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+            assert_eq!(store.len(), 1);
+        });
+    }
+
+    #[test]
+    fn handler_refuses_bad_bodies_and_lets_failures_be_retried() {
+        block_on(async {
+            let handler = CallbackHandler::new("qwerty".into());
+            let tampered = String::from_utf8(V5_CALLBACK.to_vec())
+                .unwrap()
+                .replace("success", "decline");
+            let (status, _) = handler
+                .handle(tampered.as_bytes(), |_| async {
+                    panic!("must not be called")
+                })
+                .await;
+            assert_eq!(status, 400);
+            let (status, _) = handler
+                .handle(V5_CALLBACK, |_| async { Err("database down".to_owned()) })
+                .await;
+            assert_eq!(status, 500);
+            let (status, _) = handler.handle(V5_CALLBACK, |_| async { Ok(()) }).await;
+            assert_eq!(status, 200, "a failed delivery is handled again");
+            assert!(!format!("{handler:?}").contains("qwerty"));
+        });
+    }
+
+    #[test]
+    fn dedupe_keys_tell_deliveries_apart() {
+        let cb = verify_callback(&"qwerty".into(), V5_CALLBACK).unwrap();
+        assert_eq!(
+            cb.dedupe_key(),
+            "final\u{1f}test-payment\u{1f}success\u{1f}"
+        );
+    }
 
     #[test]
     fn html_escape_covers_the_five() {

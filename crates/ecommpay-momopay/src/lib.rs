@@ -9,13 +9,24 @@
 //! - [`gate`]: [`Client::sale`], [`Client::status`] and
 //!   [`Client::wait_for_final_status`] over any `momo_core::Transport`;
 //! - [`callback`]: [`verify_callback`] (constant-time, before parsing), intermediate
-//!   [`Redirect`]s and final results;
+//!   [`Redirect`]s and final results, and [`CallbackHandler`] (verify, dedupe, answer);
 //! - [`codes`]: [`PaymentStatus`] and the other status values, each with
 //!   `Unknown(String)`.
 //!
 //! MoMo Wallet takes VND only, 100,000 to 20,000,000 VND per purchase (overridable with
 //! [`AmountLimits`]), purchases only (no refunds, no payouts). Amounts are whole dong
 //! (`u64`), never floats.
+//!
+//! ## Where the specs disagree
+//! - The MoMo page's request examples (figures 4 and 8) pay 1000 VND, below the
+//!   method's own 100,000 VND minimum: the default limits refuse them; a project with
+//!   other limits sets [`AmountLimits`] (the tests do, to send figure 8 as printed).
+//! - The signatures printed in the MoMo page's figures are placeholders (too short for
+//!   HMAC-SHA512); the digest's known-answer vectors are used instead.
+//! - The redirect object is `redirect_data` on the MoMo page and in the digest's text,
+//!   `redirectData` in the digest's known-answer callback: both are accepted.
+//! - The error body of Gate is not published: non-2xx answers are kept as HTTP status
+//!   plus body, with `code` / `message` extracted when present (see [`gate`]).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -82,7 +93,8 @@ pub mod payment_page;
 pub mod signer;
 
 pub use callback::{
-    Callback, FinalCallback, Redirect, RedirectAction, RedirectCallback, verify_callback,
+    Callback, CallbackHandler, FinalCallback, Redirect, RedirectAction, RedirectCallback,
+    verify_callback,
 };
 pub use client::{Client, Config};
 pub use codes::{AckStatus, OperationStatus, PaymentStatus, RedirectMethod};
