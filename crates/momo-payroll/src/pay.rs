@@ -108,8 +108,10 @@ impl fmt::Display for WalletId {
 /// [`PayBatchBuilder::build`]).
 ///
 /// Deserializes from the spec's transfer object, accepting the example's
-/// `persionalId` spelling for `personalId`.
+/// `persionalId` spelling for `personalId`; any other unknown field is refused (a
+/// misspelt optional field would otherwise vanish silently).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transfer {
     #[serde(rename = "walletId")]
     wallet_id: String,
@@ -465,5 +467,10 @@ mod tests {
         let err = PayBatch::from_json(br#"{"walletIds":[{"walletId":"0903412001","amount":-3}]}"#)
             .unwrap_err();
         assert_eq!(field_of(&err), "batch");
+        let err = PayBatch::from_json(
+            br#"{"walletIds":[{"walletId":"0903412001","amount":3,"walletname":"x"}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("walletname"), "{err}");
     }
 }

@@ -372,3 +372,48 @@ fn live_gpg_legacy_key_needs_the_opt_in() {
         body
     );
 }
+
+#[test]
+fn expired_and_signing_only_certificates_are_explained() {
+    use sequoia_openpgp::cert::CertBuilder;
+    use sequoia_openpgp::serialize::SerializeInto;
+    use std::time::{Duration, SystemTime};
+
+    let created = SystemTime::now() - Duration::from_secs(10 * 24 * 3600);
+    let (expired, _) = CertBuilder::general_purpose(Some("Expired <e@example.invalid>"))
+        .set_cipher_suite(sequoia_openpgp::cert::CipherSuite::Cv25519)
+        .set_creation_time(created)
+        .set_validity_period(Duration::from_secs(24 * 3600))
+        .generate()
+        .unwrap();
+    let err =
+        RecipientCert::from_bytes(&expired.armored().to_vec().unwrap(), KeyPolicy::standard())
+            .unwrap_err();
+    assert!(crypto_message(&err).contains("expired"), "{err}");
+
+    let (signing_only, _) = CertBuilder::new()
+        .add_userid("Signer <s@example.invalid>")
+        .set_cipher_suite(sequoia_openpgp::cert::CipherSuite::Cv25519)
+        .add_signing_subkey()
+        .generate()
+        .unwrap();
+    let err = RecipientCert::from_bytes(
+        &signing_only.armored().to_vec().unwrap(),
+        KeyPolicy::standard(),
+    )
+    .unwrap_err();
+    assert!(
+        crypto_message(&err).contains("no encryption-capable key"),
+        "{err}"
+    );
+    let err = DecryptionKey::from_bytes(
+        &signing_only.as_tsk().to_vec().unwrap(),
+        None,
+        KeyPolicy::standard(),
+    )
+    .unwrap_err();
+    assert!(
+        crypto_message(&err).contains("no encryption-capable key"),
+        "{err}"
+    );
+}
