@@ -565,3 +565,33 @@ async fn polling_refuses_a_first_check_sooner_than_10s_and_skips_time_already_wa
     assert_eq!(outcome.status(), PaymentStatus::Decline);
     assert!(clock.sleeps().is_empty());
 }
+
+#[tokio::test]
+async fn status_timeout_is_a_timeout_error_after_the_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(status_body("success"))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let config = Config::new(210, SECRET)
+        .with_gate_base_url(BaseUrl::parse(&server.uri()).unwrap())
+        .with_retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+        });
+    let transport = Arc::new(ReqwestTransport::with_timeout(Duration::from_millis(200)).unwrap());
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let err = Client::with_transport(config, transport)
+        .with_clock(clock)
+        .status("test_payment")
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.operation(), Some("status"));
+}

@@ -104,6 +104,8 @@ pub use payment::{Operation, Payment, Provider, Sum};
 pub use payment_page::{PageParams, PageValue, Purchase};
 
 pub use momo_core;
+/// Re-exported: Payment Page URLs and redirects are [`url::Url`]s.
+pub use url;
 
 impl Client {
     /// The signed Payment Page URL of `purchase` for this project, on the configured
