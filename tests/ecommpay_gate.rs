@@ -23,14 +23,20 @@ use ecommpay_common::{figure_10, return_urls, spec_customer};
 const SECRET: &str = "qwerty";
 
 fn client_for(server: &MockServer) -> Client {
+    client_with(server, 3, Duration::from_secs(10))
+}
+
+/// A client of `server` making up to `attempts` attempts (idempotent calls), each
+/// timing out after `timeout`.
+fn client_with(server: &MockServer, attempts: u32, timeout: Duration) -> Client {
     let config = Config::new(210, SECRET)
         .with_gate_base_url(BaseUrl::parse(&server.uri()).unwrap())
         .with_retry(RetryPolicy {
-            max_attempts: 3,
+            max_attempts: attempts,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         });
-    let transport = Arc::new(ReqwestTransport::with_timeout(Duration::from_secs(10)).unwrap());
+    let transport = Arc::new(ReqwestTransport::with_timeout(timeout).unwrap());
     Client::with_transport(config, transport)
 }
 
@@ -315,10 +321,7 @@ async fn sale_timeout_is_outcome_unknown() {
         .expect(1)
         .mount(&server)
         .await;
-    let config =
-        Config::new(210, SECRET).with_gate_base_url(BaseUrl::parse(&server.uri()).unwrap());
-    let transport = Arc::new(ReqwestTransport::with_timeout(Duration::from_millis(200)).unwrap());
-    let err = Client::with_transport(config, transport)
+    let err = client_with(&server, 3, Duration::from_millis(200))
         .sale(&spec_sale())
         .await
         .unwrap_err();
@@ -578,16 +581,8 @@ async fn status_timeout_is_a_timeout_error_after_the_retries() {
         .expect(2)
         .mount(&server)
         .await;
-    let config = Config::new(210, SECRET)
-        .with_gate_base_url(BaseUrl::parse(&server.uri()).unwrap())
-        .with_retry(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(1),
-        });
-    let transport = Arc::new(ReqwestTransport::with_timeout(Duration::from_millis(200)).unwrap());
     let clock = Arc::new(ManualClock::new(SystemClock.now()));
-    let err = Client::with_transport(config, transport)
+    let err = client_with(&server, 2, Duration::from_millis(200))
         .with_clock(clock)
         .status("test_payment")
         .await
