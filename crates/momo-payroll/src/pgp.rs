@@ -137,6 +137,15 @@ fn parse_cert(bytes: &[u8], what: &str) -> Result<Cert> {
     })
 }
 
+/// The public certificate, ASCII-armored (never the secret parts).
+fn armored_public(cert: &Cert) -> Result<String> {
+    let bytes = cert
+        .armored()
+        .to_vec()
+        .map_err(|e| crypto(format!("cannot armor certificate: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| crypto(format!("armor is not UTF-8: {e}")))
+}
+
 /// Counts the encryption-capable keys of `cert` under `policy`.
 fn usable_encryption_keys(cert: &Cert, policy: &StandardPolicy<'_>, alive: bool) -> usize {
     let keys = cert
@@ -235,12 +244,7 @@ impl RecipientCert {
 
     /// The certificate, ASCII-armored.
     pub fn to_armored(&self) -> Result<String> {
-        let bytes = self
-            .cert
-            .armored()
-            .to_vec()
-            .map_err(|e| crypto(format!("cannot armor certificate: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| crypto(format!("armor is not UTF-8: {e}")))
+        armored_public(&self.cert)
     }
 
     /// Encrypts `plaintext` to this certificate's usable encryption keys and returns the
@@ -378,12 +382,7 @@ impl DecryptionKey {
 
     /// The public half, ASCII-armored (what the partner gives MoMo).
     pub fn public_armored(&self) -> Result<String> {
-        let bytes = self
-            .cert
-            .armored()
-            .to_vec()
-            .map_err(|e| crypto(format!("cannot armor certificate: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| crypto(format!("armor is not UTF-8: {e}")))
+        armored_public(&self.cert)
     }
 
     /// Decrypts an OpenPGP message (armored or binary). The message must be encrypted

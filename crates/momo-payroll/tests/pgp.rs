@@ -214,6 +214,12 @@ fn generated_test_keys_round_trip() {
     assert!(m.starts_with("-----BEGIN PGP MESSAGE-----"));
     assert_eq!(key.decrypt(m.as_bytes()).unwrap(), b"payload");
     assert!(!format!("{pair:?}").contains("PRIVATE"));
+    // The public halves export without secret material and load back.
+    let exported = key.public_armored().unwrap();
+    assert!(!exported.contains("PRIVATE"));
+    let again = RecipientCert::from_bytes(exported.as_bytes(), KeyPolicy::standard()).unwrap();
+    assert_eq!(again.fingerprint(), key.fingerprint());
+    assert_eq!(cert.to_armored().unwrap(), exported);
 }
 
 // ---- live GnuPG, both directions ----
