@@ -149,6 +149,11 @@ fn write_stdout(bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("cannot write standard output: {e}"))
 }
 
+/// Prints one line on standard output (an error, not a panic, when stdout is closed).
+fn say(line: String) -> Result<(), String> {
+    write_stdout(format!("{line}\n").as_bytes())
+}
+
 /// Writes `contents` to a new file (never overwriting); `private` makes it owner-only.
 fn write_new(path: &Path, contents: &[u8], private: bool) -> Result<(), String> {
     use std::io::Write;
@@ -205,11 +210,11 @@ pub(crate) fn run(command: Command) -> CmdResult {
             }
             write_new(&public, pair.public.as_bytes(), false)?;
             write_new(&secret, pair.secret.expose_secret().as_bytes(), true)?;
-            println!("public key: {}", public.display());
-            println!(
+            say(format!("public key: {}", public.display()))?;
+            say(format!(
                 "secret key: {} (TEST KEY, not passphrase-protected)",
                 secret.display()
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckWallet { wallet, conn } => {
@@ -218,11 +223,11 @@ pub(crate) fn run(command: Command) -> CmdResult {
             let answer = runtime()?
                 .block_on(client.check_wallet(&wallet))
                 .map_err(|e| e.to_string())?;
-            println!(
+            say(format!(
                 "resultCode={} message={}",
                 answer.result_code.code(),
                 answer.message
-            );
+            ))?;
             Ok(if answer.result_code.is_success() {
                 ExitCode::SUCCESS
             } else {
@@ -241,13 +246,13 @@ pub(crate) fn run(command: Command) -> CmdResult {
             for t in &outcome.transfers {
                 let code = t.result_code.map(|c| c.code());
                 all_ok &= code == Some(0);
-                println!(
+                say(format!(
                     "{} {} {} {}",
                     t.wallet_id,
                     code.map_or_else(|| "-".to_owned(), |c| c.to_string()),
                     t.payment_ref.as_deref().unwrap_or("-"),
                     t.message.as_deref().unwrap_or("")
-                );
+                ))?;
             }
             Ok(if all_ok {
                 ExitCode::SUCCESS
