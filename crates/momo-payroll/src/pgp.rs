@@ -339,6 +339,13 @@ impl DecryptionKey {
             .map(|ka| ka.key().clone())
             .collect();
         if candidates.is_empty() {
+            if usable_encryption_keys(&cert, &p, false) > 0 {
+                return Err(crypto(format!(
+                    "secret key {}: the encryption subkey's secret part is missing (only the \
+                     public part, or a stub such as a smartcard reference, was exported)",
+                    cert.fingerprint()
+                )));
+            }
             // Not requiring "alive": an expired key may still read old messages.
             return Err(explain_unusable(&cert, policy, "secret key", false));
         }

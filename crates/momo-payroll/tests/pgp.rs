@@ -423,3 +423,36 @@ fn expired_and_signing_only_certificates_are_explained() {
         "{err}"
     );
 }
+
+#[test]
+fn secret_key_without_the_encryption_subkey_secret_is_explained() {
+    use sequoia_openpgp::Packet;
+    use sequoia_openpgp::cert::CertBuilder;
+    use sequoia_openpgp::packet::key::{PublicParts, SubordinateRole};
+    use sequoia_openpgp::serialize::SerializeInto;
+
+    let (cert, _) = CertBuilder::new()
+        .add_userid("Stub <stub@example.invalid>")
+        .set_cipher_suite(sequoia_openpgp::cert::CipherSuite::Cv25519)
+        .add_transport_encryption_subkey()
+        .generate()
+        .unwrap();
+    // Replace the encryption subkey's secret by nothing: keep only its public part.
+    let sub = cert.keys().subkeys().next().unwrap().key().clone();
+    let public_only: sequoia_openpgp::packet::Key<PublicParts, SubordinateRole> =
+        sub.take_secret().0;
+    let (stripped, _) = cert
+        .insert_packets(Some(Packet::from(public_only)))
+        .unwrap();
+    assert!(stripped.is_tsk(), "the primary keeps its secret");
+    let err = DecryptionKey::from_bytes(
+        &stripped.as_tsk().to_vec().unwrap(),
+        None,
+        KeyPolicy::standard(),
+    )
+    .unwrap_err();
+    assert!(
+        crypto_message(&err).contains("secret part is missing"),
+        "{err}"
+    );
+}
