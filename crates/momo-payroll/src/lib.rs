@@ -48,7 +48,7 @@
 //!     .transfer(Transfer::new("0903412001", 10_000_000).wallet_name("Nguyen Van B"))
 //!     .transfer(Transfer::new("0903412002", 12_000_000))
 //!     .build()?;
-//! # let client = client; // keep waits short in the doctest:
+//! # // The doctest swaps in a manual clock so that status polling does not wait:
 //! # let client = PayrollClient::builder(
 //! #     BaseUrl::parse(&sandbox.uri())?, "MOMOTEST",
 //! #     RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard())?,
