@@ -164,12 +164,13 @@ impl Error {
 
     /// A failure result code from the API.
     pub fn api(api: &'static str, code: impl fmt::Display, message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Api {
+        let mut err = Self::new(ErrorKind::Api {
             api,
             code: code.to_string(),
             message: message.into(),
-        })
-        .with_context(api, "")
+        });
+        err.api = Some(api);
+        err
     }
 
     /// A decode failure at a JSON path.
@@ -209,7 +210,7 @@ impl Error {
 
     /// The operation the error came from, where known.
     pub fn operation(&self) -> Option<&'static str> {
-        self.operation.filter(|o| !o.is_empty())
+        self.operation
     }
 
     /// True when the request timed out.
@@ -257,11 +258,16 @@ impl From<ErrorKind> for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let ErrorKind::Api { api, code, message } = &self.kind {
+            // The kind already names the API; put the operation beside it.
+            return match self.operation() {
+                Some(op) => write!(f, "{api} {op}: result code {code}: {message}"),
+                None => write!(f, "{api} result code {code}: {message}"),
+            };
+        }
         match (self.api, self.operation()) {
             (Some(api), Some(op)) => write!(f, "{api} {op}: ")?,
-            (Some(api), None) if !matches!(self.kind, ErrorKind::Api { .. }) => {
-                write!(f, "{api}: ")?
-            }
+            (Some(api), None) => write!(f, "{api}: ")?,
             _ => {}
         }
         fmt::Display::fmt(&self.kind, f)
@@ -417,6 +423,14 @@ mod tests {
         );
         let e = Error::api("momo-payroll", 10, "unknown result");
         assert_eq!(e.to_string(), "momo-payroll result code 10: unknown result");
+        assert_eq!(e.api_name(), Some("momo-payroll"));
+        assert_eq!(e.operation(), None);
+        let e = e.with_context("momo-payroll", "pay");
+        assert_eq!(e.operation(), Some("pay"));
+        assert_eq!(
+            e.to_string(),
+            "momo-payroll pay: result code 10: unknown result"
+        );
         let e = Error::outcome_unknown("req-1");
         assert!(e.to_string().contains("req-1"));
         assert!(e.to_string().contains("do not resend"));

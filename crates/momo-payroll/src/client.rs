@@ -50,14 +50,9 @@ pub const API: &str = "momo-payroll";
 /// The media type of every request and answer body.
 pub const PGP_MEDIA_TYPE: &str = "application/pgp-encrypted";
 
-/// A failure result code as [`ErrorKind::Api`] (left without an operation, so that
-/// `with_context` can name it).
+/// A failure result code as [`ErrorKind::Api`].
 fn api_error(code: ResultCode, message: String) -> Error {
-    Error::new(ErrorKind::Api {
-        api: API,
-        code: code.code().to_string(),
-        message,
-    })
+    Error::api(API, code.code(), message)
 }
 
 /// Formats a time as the spec's `createdDate` (`YYYY-MM-DDThh:mm:ssTZD`, e.g.
