@@ -7,6 +7,8 @@
 //!
 //! Prints one line per API, `<crate>: ok (<what ran>)` or `<crate>: FAILED <reason>`,
 //! and exits non-zero if any failed. Each API's flow lives in `examples/tour/<api>.rs`.
+//! APIs whose crates have not landed yet (`momo-ec`, `momo-inapp`, `momo-bp`) have no
+//! line.
 
 use std::process::ExitCode;
 
@@ -24,9 +26,6 @@ async fn main() -> ExitCode {
         ("momo-payroll", payroll::run().await),
         ("ecommpay-momopay", ecommpay::run().await),
     ];
-    if flows.is_empty() {
-        println!("no API flows have landed yet");
-    }
     let mut failed = false;
     for (name, outcome) in flows {
         match outcome {
