@@ -111,7 +111,7 @@ impl PollPolicy {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct CheckWalletResponse {
     /// Same as the request's.
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", default)]
     pub request_id: String,
     /// The result.
     #[serde(rename = "resultCode")]
@@ -129,7 +129,7 @@ pub struct CheckWalletResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct PayAccepted {
     /// The pay request id: the `checkRequestId` for [`PayrollClient::status`].
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", default)]
     pub request_id: String,
     /// Unique per answer.
     #[serde(rename = "referenceId", default)]
@@ -178,7 +178,7 @@ impl TransferStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct StatusResponse {
     /// Same as the request's (the status query's own id).
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", default)]
     pub request_id: String,
     /// Unique per answer.
     #[serde(rename = "referenceId", default)]
@@ -195,7 +195,7 @@ pub struct StatusResponse {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct CheckTranResponse {
     /// Same as the request's.
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", default)]
     pub request_id: String,
     /// Unique per answer.
     #[serde(rename = "referenceId", default)]
@@ -224,7 +224,7 @@ pub struct DayTransaction {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct GetTransResponse {
     /// Same as the request's.
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", default)]
     pub request_id: String,
     /// Unique per answer.
     #[serde(rename = "referenceId", default)]
@@ -242,7 +242,8 @@ pub struct GetTransResponse {
 pub struct PayrollOutcome {
     /// The pay request id.
     pub request_id: String,
-    /// One entry per transfer, as `status` reported them.
+    /// One entry per transfer of the batch, in the batch's order, as `status` reported
+    /// them (each matched to the batch by wallet id and amount).
     pub transfers: Vec<TransferStatus>,
 }
 
@@ -585,9 +586,11 @@ impl PayrollClient {
     ///
     /// - result code 0 → [`PayAccepted`] (recorded; results follow by Notify Result or
     ///   [`PayrollClient::status`]);
-    /// - code 10, an unknown code, a timeout or broken connection, an HTTP 5xx, or an
-    ///   answer that cannot be read → [`ErrorKind::OutcomeUnknown`] carrying the request
-    ///   id: query `status` with it; **do not resend** the batch;
+    /// - code 10, an unknown code, code 8 "Duplicate request Id" (MoMo already holds a
+    ///   request with this fresh id: possibly this batch, delivered twice on the way), a
+    ///   timeout or broken connection, an HTTP 5xx, or an answer that cannot be read or
+    ///   that echoes another request id → [`ErrorKind::OutcomeUnknown`] carrying the
+    ///   request id: query `status` with it; **do not resend** the batch;
     /// - any other code → [`ErrorKind::Api`] (nothing was paid);
     /// - a refused connection (nothing sent) → the transport error itself.
     pub async fn pay(&self, batch: &PayBatch) -> Result<PayAccepted> {
@@ -616,8 +619,23 @@ impl PayrollClient {
             }
         };
         match env.result_code.class() {
-            Class::Success => decode_json::<PayAccepted>(&plain)
-                .map_err(|e| Error::outcome_unknown(request_id).with_source(e)),
+            Class::Success => {
+                let mut accepted = decode_json::<PayAccepted>(&plain)
+                    .map_err(|e| Error::outcome_unknown(request_id).with_source(e))?;
+                if accepted.request_id.is_empty() {
+                    accepted.request_id = request_id.to_owned();
+                }
+                Ok(accepted)
+            }
+            // Code 8 "Duplicate request Id" to a pay whose id was drawn fresh for this
+            // call means MoMo already holds a request with this id: most likely this very
+            // batch, delivered twice on the way (a proxy or load balancer replaying it).
+            // The table's "Fail" is true of the *repeat* only; the first delivery may
+            // have been paid. Reading it as "nothing paid" would invite a resend.
+            _ if env.result_code == ResultCode::DuplicateRequestId => {
+                Err(Error::outcome_unknown(request_id)
+                    .with_source(api_error(env.result_code, env.message)))
+            }
             Class::CheckStatus => Err(Error::outcome_unknown(request_id)
                 .with_source(api_error(env.result_code, env.message))),
             Class::Fail => Err(api_error(env.result_code, env.message)),
@@ -626,12 +644,15 @@ impl PayrollClient {
 
     /// Sends the batch once (see [`PayrollClient::pay`]), then polls `status`
     /// (`checkRequestId` = the pay request id) under the client's [`PollPolicy`] until
-    /// every transfer has a final result, and returns them.
+    /// every transfer of the batch has a final result, and returns them in the batch's
+    /// order.
     ///
     /// If `pay` definitely failed, that error is returned. If the results are still not
     /// final after the last poll, or `status` fails in a way polling cannot fix, the
     /// error is [`ErrorKind::OutcomeUnknown`] with the pay request id (and the last
-    /// status error as its source). The batch is never sent twice.
+    /// status error as its source). So is a `status` answer that does not describe this
+    /// batch (a wallet that is not in it, a different amount, a wallet reported twice):
+    /// that is for a person to look at. The batch is never sent twice.
     pub async fn pay_and_confirm(&self, batch: &PayBatch) -> Result<PayrollOutcome> {
         let request_id = self.inner.ids.next_id();
         match self.pay_with_id(batch, &request_id).await {
@@ -641,30 +662,29 @@ impl PayrollClient {
             }
             Err(e) => return Err(e.with_context(API, "pay")),
         }
-        self.confirm(&request_id, batch.transfers().len())
+        self.confirm(&request_id, batch)
             .await
             .map_err(|e| e.with_context(API, "pay_and_confirm"))
     }
 
-    async fn confirm(&self, request_id: &str, expected: usize) -> Result<PayrollOutcome> {
+    async fn confirm(&self, request_id: &str, batch: &PayBatch) -> Result<PayrollOutcome> {
         let poll = self.inner.poll;
         let mut last: BoxError = "no status query was made".into();
         for n in 1..=poll.max_polls {
             self.inner.clock.sleep(poll.delay(n)).await;
             match self.status(request_id).await {
-                Ok(st) => {
-                    if st.data.len() >= expected && st.data.iter().all(TransferStatus::is_final) {
+                Ok(st) => match settle(batch, st.data) {
+                    Settled::Final(transfers) => {
                         return Ok(PayrollOutcome {
                             request_id: request_id.to_owned(),
-                            transfers: st.data,
+                            transfers,
                         });
                     }
-                    last = format!(
-                        "status: {} of {expected} transfer(s) reported, not all final yet",
-                        st.data.len()
-                    )
-                    .into();
-                }
+                    Settled::Pending(why) => last = why.into(),
+                    Settled::Mismatch(why) => {
+                        return Err(Error::outcome_unknown(request_id).with_source(why));
+                    }
+                },
                 Err(e) => {
                     let keep_polling = e.is_retryable()
                         || e.api_code().and_then(ResultCode::parse).is_some_and(|c| {
@@ -678,6 +698,60 @@ impl PayrollClient {
             }
         }
         Err(Error::outcome_unknown(request_id).with_source(last))
+    }
+}
+
+/// What one `status` answer says about a batch.
+enum Settled {
+    /// Every transfer of the batch has a final result (in the batch's order).
+    Final(Vec<TransferStatus>),
+    /// Not yet: some transfer is missing or not final.
+    Pending(String),
+    /// The answer does not describe this batch.
+    Mismatch(String),
+}
+
+/// Matches the transfers `status` reported against the batch, wallet by wallet.
+fn settle(batch: &PayBatch, data: Vec<TransferStatus>) -> Settled {
+    let lines = batch.transfers();
+    let mut found: Vec<Option<TransferStatus>> = vec![None; lines.len()];
+    for t in data {
+        // MoMo may write the number in another form (+84...); compare national forms.
+        let wallet = WalletId::parse(&t.wallet_id)
+            .map(|w| w.as_str().to_owned())
+            .unwrap_or_else(|_| t.wallet_id.clone());
+        let Some(i) = lines.iter().position(|l| l.wallet_id().as_str() == wallet) else {
+            return Settled::Mismatch(format!(
+                "status reports a transfer to wallet {:?}, which is not in this batch",
+                t.wallet_id
+            ));
+        };
+        let expected = lines.get(i).map_or(0, |l| l.amount());
+        if t.amount != expected {
+            return Settled::Mismatch(format!(
+                "status reports {} VND for wallet {wallet}; this batch pays it {expected} VND",
+                t.amount
+            ));
+        }
+        match found.get_mut(i) {
+            Some(slot @ None) => *slot = Some(t),
+            _ => {
+                return Settled::Mismatch(format!("status reports wallet {wallet} more than once"));
+            }
+        }
+    }
+    let reported = found.iter().filter(|f| f.is_some()).count();
+    let finals = found
+        .iter()
+        .filter(|f| f.as_ref().is_some_and(TransferStatus::is_final))
+        .count();
+    if finals == lines.len() {
+        Settled::Final(found.into_iter().flatten().collect())
+    } else {
+        Settled::Pending(format!(
+            "status: {reported} of {} transfer(s) reported, {finals} final",
+            lines.len()
+        ))
     }
 }
 

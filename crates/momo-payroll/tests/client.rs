@@ -510,3 +510,218 @@ async fn invalid_input_is_refused_before_any_request() {
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
     assert!(env.server.received_requests().await.unwrap().is_empty());
 }
+
+// ---- duplicate-payout safety: every ambiguous answer to `pay` ----
+
+#[tokio::test]
+async fn pay_code_8_duplicate_request_id_is_outcome_unknown_and_settled_by_status() {
+    // A fresh request id answered "Duplicate request Id" means MoMo already holds a
+    // request with this id (e.g. this batch, replayed on the way): it may be paid.
+    let env = Env::new().await;
+    env.mount("pay", 2, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "referenceId": "r", "resultCode": 8, "message": "Duplicate request Id"}))
+    })
+    .await;
+    let status = env
+        .mount("status", 1, |p, v, _| {
+            encrypted(
+                p,
+                json!({"requestId": v["requestId"], "referenceId": "s", "resultCode": 0, "message": "Success", "data": [
+                    {"walletId": "0903412001", "amount": 10000000, "amountAccepted": 10000000, "resultCode": "0", "paymentRef": "1", "message": "ok"},
+                    {"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "2", "message": "ok"}
+                ]}),
+            )
+        })
+        .await;
+    let client = env.client();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    assert!(err.api_code().is_none(), "not a plain failure: {err}");
+    let out = client.pay_and_confirm(&spec_batch()).await.unwrap();
+    assert_eq!(out.request_id, "req-2");
+    assert_eq!(
+        *status.lock().unwrap(),
+        vec![json!({"requestId": "req-3", "checkRequestId": "req-2"})]
+    );
+}
+
+#[tokio::test]
+async fn pay_unrecognised_code_and_foreign_echo_are_outcome_unknown() {
+    let env = Env::new().await;
+    env.mount("pay", 2, |p, v, n| {
+        if n == 1 {
+            encrypted(
+                p,
+                json!({"requestId": v["requestId"], "resultCode": 4242, "message": "new code"}),
+            )
+        } else {
+            encrypted(
+                p,
+                json!({"requestId": "someone-else", "resultCode": 0, "message": "Success"}),
+            )
+        }
+    })
+    .await;
+    let client = env.client();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-2");
+}
+
+#[tokio::test]
+async fn pay_to_a_refused_connection_is_a_plain_connect_error() {
+    // Nothing listens on the port: no byte can have reached MoMo.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let env = Env::new().await;
+    let client = PayrollClient::builder(
+        BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
+        "MOMOTEST",
+        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
+        DecryptionKey::from_bytes(
+            env.keys.partner.secret.expose_secret().as_bytes(),
+            None,
+            KeyPolicy::standard(),
+        )
+        .unwrap(),
+    )
+    .ids(Arc::new(SequentialIds::new("req-")))
+    .clock(env.clock.clone())
+    .build()
+    .unwrap();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Transport(momo_core::error::TransportErrorKind::Connect)
+        ),
+        "{err:?}"
+    );
+    assert!(env.clock.sleeps().is_empty(), "no retry wait");
+}
+
+#[tokio::test]
+async fn pay_connection_broken_after_sending_is_outcome_unknown_and_sent_once() {
+    use tokio::io::AsyncReadExt;
+    // A server that reads the whole request, then hangs up without answering.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let a2 = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            a2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = sock.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+                if got
+                    .windows(b"-----END PGP MESSAGE-----".len())
+                    .any(|w| w == b"-----END PGP MESSAGE-----")
+                {
+                    break;
+                }
+            }
+            drop(sock);
+        }
+    });
+    let env = Env::new().await;
+    let client = PayrollClient::builder(
+        BaseUrl::parse(&format!("http://{addr}")).unwrap(),
+        "MOMOTEST",
+        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
+        DecryptionKey::from_bytes(
+            env.keys.partner.secret.expose_secret().as_bytes(),
+            None,
+            KeyPolicy::standard(),
+        )
+        .unwrap(),
+    )
+    .ids(Arc::new(SequentialIds::new("req-")))
+    .clock(env.clock.clone())
+    .build()
+    .unwrap();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(unknown_id(&err), "req-1");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+// ---- pay_and_confirm matches status to the batch ----
+
+#[tokio::test]
+async fn pay_and_confirm_waits_for_every_wallet_and_returns_batch_order() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |p, v, _| {
+        encrypted(p, json!({"requestId": v["requestId"], "referenceId": "r", "resultCode": 0, "message": "Success"}))
+    })
+    .await;
+    env.mount("status", 2, |p, v, n| {
+        let second = json!({"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "p2", "message": "ok"});
+        let data = if n == 1 {
+            // Only one wallet reported so far.
+            json!([second])
+        } else {
+            json!([second, {"walletId": "+84903412001", "amount": 10000000, "amountAccepted": 0, "resultCode": "1007", "paymentRef": "p1", "message": "locked"}])
+        };
+        encrypted(p, json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success", "data": data}))
+    })
+    .await;
+    let out = env.client().pay_and_confirm(&spec_batch()).await.unwrap();
+    let got: Vec<(&str, Option<ResultCode>)> = out
+        .transfers
+        .iter()
+        .map(|t| (t.payment_ref.as_deref().unwrap(), t.result_code))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("p1", Some(ResultCode::WalletLocked)),
+            ("p2", Some(ResultCode::Success))
+        ]
+    );
+    assert_eq!(env.clock.sleeps().len(), 2);
+}
+
+#[tokio::test]
+async fn pay_and_confirm_refuses_a_status_that_describes_another_batch() {
+    for (i, line) in [
+        // A wallet that is not in the batch.
+        json!({"walletId": "0988000111", "amount": 10000000, "amountAccepted": 10000000, "resultCode": "0", "paymentRef": "x"}),
+        // A wallet of the batch with another amount.
+        json!({"walletId": "0903412001", "amount": 99, "amountAccepted": 99, "resultCode": "0", "paymentRef": "x"}),
+        // The same wallet twice.
+        json!({"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "y"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let env = Env::new().await;
+        env.mount("pay", 1, |p, v, _| {
+            encrypted(p, json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"}))
+        })
+        .await;
+        // Exactly one status query: a mismatch is not polled again.
+        env.mount("status", 1, move |p, v, _| {
+            let data = json!([
+                {"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "p2"},
+                line.clone()
+            ]);
+            encrypted(p, json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success", "data": data}))
+        })
+        .await;
+        let err = env
+            .client()
+            .pay_and_confirm(&spec_batch())
+            .await
+            .unwrap_err();
+        assert_eq!(unknown_id(&err), "req-1", "case {i}");
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        assert!(source.contains("wallet"), "case {i}: {source}");
+    }
+}
