@@ -150,7 +150,8 @@ impl NotifyHandler {
     }
 
     /// Handles one request body: `(200, answer)` when processed (or already processed),
-    /// `(400, answer)` for a body that is not a Notify Result, `(500, answer)` when the
+    /// `(400, answer)` for a body that is not a Notify Result (including an empty
+    /// `requestId`, which could not be deduplicated), `(500, answer)` when the
     /// callback failed (not recorded; a redelivery is processed afresh).
     pub fn handle(&self, body: &[u8]) -> (StatusCode, Vec<u8>) {
         let note: NotifyResult = match decode_json(body) {
@@ -171,6 +172,19 @@ impl NotifyHandler {
                 );
             }
         };
+        // The idempotency key: an empty one would make every id-less notification a
+        // "repeat" of the first, and none of the others would reach the callback.
+        if note.request_id.trim().is_empty() {
+            return (
+                StatusCode::BAD_REQUEST,
+                self.answer(
+                    &note.request_id,
+                    ResultCode::OtherError.code(),
+                    "invalid notification: requestId must not be empty",
+                    None,
+                ),
+            );
+        }
         let key = format!("{KEY_PREFIX}{}", note.request_id);
         let _serial = self.serial.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(previous) = self.store.get(&key) {
@@ -307,6 +321,42 @@ mod tests {
             assert_eq!(v["resultCode"], 11);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn empty_request_ids_are_refused_not_collapsed_into_one() {
+        let (h, calls) = counting();
+        for id in ["", "  "] {
+            let body = String::from_utf8(BODY.to_vec())
+                .unwrap()
+                .replace("wqrwpo2343240xsad213", id);
+            let (status, answer) = h.handle(body.as_bytes());
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            let v: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+            assert_eq!(v["resultCode"], 11);
+            assert!(v["message"].as_str().unwrap().contains("requestId"), "{v}");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn no_body_panics() {
+        let (h, _) = counting();
+        for body in [
+            &b""[..],
+            b"\xff\xfe",
+            b"[]",
+            b"null",
+            b"{\"requestId\":5}",
+            b"{\"requestId\":\"r\",\"walletId\":\"0903412002\",\"amount\":-1,\"resultCode\":\"0\"}",
+            b"{\"requestId\":\"r\",\"walletId\":\"0903412002\",\"amount\":18446744073709551616,\"resultCode\":\"0\"}",
+            b"{\"requestId\":\"r\",\"walletId\":\"0903412002\",\"amount\":1,\"resultCode\":\"x\"}",
+            b"{\"requestId\":\"r\",\"walletId\":\"0903412002\",\"amount\":1,\"resultCode\":99999999999999999999}",
+        ] {
+            let (status, answer) = h.handle(body);
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{:?}", String::from_utf8_lossy(body));
+            assert!(serde_json::from_slice::<serde_json::Value>(&answer).is_ok());
+        }
     }
 
     #[test]
