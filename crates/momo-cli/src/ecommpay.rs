@@ -59,18 +59,18 @@ pub(crate) fn run(command: Command) -> CmdResult {
         Command::Sign { secret } => {
             let input = read_stdin()?;
             let signature = signer::sign_json(&secret.0, &input).map_err(|e| e.to_string())?;
-            println!("{signature}");
+            say(&signature)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::VerifyCallback { secret } => {
             let input = read_stdin()?;
             match verify_callback(&secret.0, &input) {
                 Ok(_) => {
-                    println!("valid");
+                    say("valid")?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    println!("{e}");
+                    say(&e.to_string())?;
                     Ok(ExitCode::from(1))
                 }
             }
@@ -82,8 +82,19 @@ pub(crate) fn run(command: Command) -> CmdResult {
             let url = params
                 .signed_url(&base, &secret.0)
                 .map_err(|e| e.to_string())?;
-            println!("{url}");
+            say(url.as_str())?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints one line on standard output; a closed or full stdout is an error (exit 1),
+/// not the panic `println!` would raise.
+fn say(line: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(line.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write standard output: {e}"))
 }

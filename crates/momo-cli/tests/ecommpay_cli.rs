@@ -238,3 +238,84 @@ fn missing_secret_is_a_usage_error() {
     let out = momo(&["sign"], b"{}");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Runs `momo ecommpay <args>` with standard output going to `/dev/full` (every write
+/// fails with ENOSPC, like a closed pipe fails with EPIPE).
+#[cfg(target_os = "linux")]
+fn momo_to_full_stdout(args: &[&str], stdin: &[u8]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_momo"))
+        .arg("ecommpay")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_stdout_is_exit_1_not_a_panic() {
+    let v5 = r#"{"payment":{"id":"test-payment","status":"success"}}"#;
+    let v5_signed = r#"{"payment":{"id":"test-payment","status":"success"},"signature":"UGzKT0NC26f4u0niyJSQPx5q3kFFIndwLXeJVXahfCFwbY+Svg1WoXIxzrIyyjWUSLFhT8wAQ5SfBDRHnwm6Yg=="}"#;
+    for (args, input) in [
+        (&["sign", "--secret", "qwerty"][..], v5),
+        (&["verify-callback", "--secret", "qwerty"][..], v5_signed),
+        (&["verify-callback", "--secret", "wrong"][..], v5_signed),
+        (
+            &["payment-url", "--secret", "secret"][..],
+            r#"{"project_id":100}"#,
+        ),
+    ] {
+        let out = momo_to_full_stdout(args, input.as_bytes());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write standard output"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn deeply_nested_and_huge_inputs_are_refused_without_a_crash() {
+    // 10,000 nested arrays: serde_json stops at depth 128, so the signer's own recursion
+    // never sees them.
+    let deep_array = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep_member = format!(r#"{{"a":{}}}"#, deep_array);
+    let deep_objects = format!(r#"{}1{}"#, r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    for input in [&deep_array, &deep_member, &deep_objects] {
+        for cmd in ["sign", "verify-callback", "payment-url"] {
+            let out = momo(&[cmd, "--secret", "s"], input.as_bytes());
+            assert_refused(&out);
+            let all = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(all.contains("recursion limit"), "{cmd}: {all}");
+        }
+    }
+    // Numbers no integer type holds are refused, never rounded or truncated.
+    for input in [
+        r#"{"payment":{"amount":123456789012345678901234567890}}"#,
+        r#"{"payment":{"amount":1e400}}"#,
+        r#"{"payment":{"amount":100000.0}}"#,
+    ] {
+        let out = momo(&["sign", "--secret", "s"], input.as_bytes());
+        assert_refused(&out);
+        let out = momo(&["payment-url", "--secret", "s"], input.as_bytes());
+        assert_refused(&out);
+    }
+    // A large but valid body is fine: 20,000 members.
+    let members: Vec<String> = (0..20_000).map(|i| format!(r#""k{i}":{i}"#)).collect();
+    let wide = format!("{{{}}}", members.join(","));
+    let out = momo(&["sign", "--secret", "s"], wide.as_bytes());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim_end().len(), 88, "a Base64 HMAC-SHA512");
+}
