@@ -143,7 +143,9 @@ impl PageParams {
     /// Parameters from a JSON object, **in the order written**. Strings are taken as
     /// they are, integers in decimal, booleans as `1`/`0`, `null` as empty text, and a
     /// nested object or array as its compact JSON text (members in the order written:
-    /// `{"id":23}` for `interface_type`). Non-integer numbers are refused.
+    /// `{"id":23}` for `interface_type`). Non-integer numbers are refused at any depth
+    /// (a nested `1.5`, or an integer too large for 64 bits, would otherwise be
+    /// re-rendered differently from what was written).
     pub fn from_json(json: &[u8]) -> Result<Self> {
         let ordered: OrderedObject = serde_json::from_slice(json).map_err(|e| {
             Error::invalid_request(
@@ -155,7 +157,7 @@ impl PageParams {
         for (name, value) in ordered.0 {
             let text = match value {
                 Ordered::Scalar(v) => signer::leaf_text(&v, &name)?,
-                nested => nested.to_compact(),
+                nested => nested.to_compact(&name)?,
             };
             params.push(name, text)?;
         }
@@ -212,14 +214,25 @@ enum Ordered {
 }
 
 impl Ordered {
-    fn to_compact(&self) -> String {
+    /// Compact JSON text, members in the order written; `name` is the parameter, for
+    /// errors. Non-integer numbers are refused (see [`PageParams::from_json`]).
+    fn to_compact(&self, name: &str) -> Result<String> {
         let mut out = String::new();
-        self.write(&mut out);
-        out
+        self.write(&mut out, name)?;
+        Ok(out)
     }
 
-    fn write(&self, out: &mut String) {
+    fn write(&self, out: &mut String, path: &str) -> Result<()> {
         match self {
+            Ordered::Scalar(Value::Number(n)) if !(n.is_i64() || n.is_u64()) => {
+                return Err(Error::invalid_request(
+                    path,
+                    format!(
+                        "is the non-integer number {n}; only integers are accepted \
+                         (send it as a string to keep it as written)"
+                    ),
+                ));
+            }
             Ordered::Scalar(v) => out.push_str(&v.to_string()),
             Ordered::Array(items) => {
                 out.push('[');
@@ -227,7 +240,7 @@ impl Ordered {
                     if i > 0 {
                         out.push(',');
                     }
-                    item.write(out);
+                    item.write(out, &format!("{path}:{i}"))?;
                 }
                 out.push(']');
             }
@@ -239,11 +252,12 @@ impl Ordered {
                     }
                     out.push_str(&Value::String(k.clone()).to_string());
                     out.push(':');
-                    v.write(out);
+                    v.write(out, &format!("{path}:{k}"))?;
                 }
                 out.push('}');
             }
         }
+        Ok(())
     }
 }
 
@@ -599,6 +613,25 @@ mod tests {
                 ("n", r#"{"b":1,"a":[2,"x"]}"#)
             ]
         );
+    }
+
+    #[test]
+    fn nested_non_integers_are_refused_not_rerendered() {
+        // serde_json reads these as f64: `1.2345678901234568e29` would be sent instead
+        // of the digits written, and `1.5` is not an amount.
+        for (bad, path) in [
+            (
+                &br#"{"payment":{"amount":123456789012345678901234567890}}"#[..],
+                "payment:amount",
+            ),
+            (br#"{"a":[1,{"b":1.5}]}"#, "a:1:b"),
+            (br#"{"a":{"b":100000.0}}"#, "a:b"),
+        ] {
+            let e = PageParams::from_json(bad).unwrap_err();
+            assert_eq!(field(&e), path, "{e}");
+        }
+        let p = PageParams::from_json(br#"{"a":{"b":-7,"c":18446744073709551615}}"#).unwrap();
+        assert_eq!(p.get("a"), Some(r#"{"b":-7,"c":18446744073709551615}"#));
     }
 
     #[test]
