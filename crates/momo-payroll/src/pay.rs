@@ -400,6 +400,40 @@ mod tests {
     }
 
     #[test]
+    fn every_current_mobile_prefix_is_accepted_and_landlines_are_not() {
+        // Mobile prefixes in use since the 2018 renumbering (Viettel 086 096-098 032-039,
+        // Vinaphone 088 091 094 081-085, MobiFone 089 090 093 070 076-079, Vietnamobile
+        // 092 052 056 058, Gmobile 099 059, Itelecom 087, Reddi 055).
+        let prefixes = [
+            "032", "033", "034", "035", "036", "037", "038", "039", "052", "055", "056", "058",
+            "059", "070", "076", "077", "078", "079", "081", "082", "083", "084", "085", "086",
+            "087", "088", "089", "090", "091", "092", "093", "094", "096", "097", "098", "099",
+        ];
+        for p in prefixes {
+            let national = format!("{p}1234567");
+            assert_eq!(WalletId::parse(&national).unwrap().as_str(), national);
+            let international = format!("+84{}", &national[1..]);
+            assert_eq!(WalletId::parse(&international).unwrap().as_str(), national);
+        }
+        // Landlines (02x, e.g. Hanoi 024, HCMC 028), pre-2018 11-digit mobiles (01x),
+        // and the unused 00x/04x/06x ranges.
+        for bad in [
+            "0241234567",
+            "0281234567",
+            "02412345678",
+            "01691234567",
+            "0161234567",
+            "0041234567",
+            "0461234567",
+            "0661234567",
+            "+84241234567",
+            "842812345678",
+        ] {
+            assert!(WalletId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn builder_rejects_bad_transfers_and_names_the_field() {
         let cases: Vec<(PayBatchBuilder, &str)> = vec![
             (PayBatch::builder(), "walletIds"),
