@@ -276,7 +276,11 @@ fn intermediate_post_callback_renders_an_escaped_self_submitting_form() {
         "{html}"
     );
     assert!(!html.contains("<script>alert"));
-    assert!(html.contains("document.forms[0].submit()"));
+    assert!(
+        html.contains(
+            r#"<body onload="HTMLFormElement.prototype.submit.call(document.forms[0])">"#
+        )
+    );
 }
 
 #[test]
@@ -297,4 +301,137 @@ fn intermediate_get_callback_renders_a_url_with_fields_in_the_order_sent() {
         url.as_str(),
         "https://momo.example/pay?x=1&token=a+b%26c&n=5"
     );
+}
+
+/// `unsigned` (a JSON object written out) with `"signature":"<sig>"` appended as its
+/// last member, where `sig` is the sandbox signer's signature of `signed_view`.
+fn with_signature_of(unsigned: &str, signed_view: &str, secret_text: &str) -> String {
+    let sig = sign_params(
+        &secret(secret_text),
+        &serde_json::from_str(signed_view).unwrap(),
+    )
+    .unwrap();
+    let open = unsigned.strip_suffix('}').unwrap();
+    format!(r#"{open},"signature":"{sig}"}}"#)
+}
+
+#[test]
+fn a_repeated_form_field_is_refused_after_verification() {
+    // JSON parsers keep the last of repeated keys, so the signature covers
+    // `"Data":"signed"` only: the unsigned first `Data` must never reach the form.
+    let signed_view = r#"{"payment":{"id":"1053","status":"awaiting redirect result"},"redirect_data":{"body":{"Data":"signed"},"method":"POST","url":"https://momo.example/pay"}}"#;
+    let sent = r#"{"payment":{"id":"1053","status":"awaiting redirect result"},"redirect_data":{"body":{"Data":"injected","Data":"signed"},"method":"POST","url":"https://momo.example/pay"}}"#;
+    let body = with_signature_of(sent, signed_view, "s");
+    let err = verify_callback(&secret("s"), body.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Decode { path, message } if path == "redirect_data.body" && message.contains("repeated")),
+        "{err:?}"
+    );
+    // The same body without the repeat verifies and keeps the field.
+    let body = with_signature_of(signed_view, signed_view, "s");
+    let Callback::Redirect(r) = verify_callback(&secret("s"), body.as_bytes()).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        r.redirect.body,
+        vec![("Data".to_owned(), "signed".to_owned())]
+    );
+}
+
+#[test]
+fn both_spellings_of_the_redirect_object_are_refused() {
+    let body = signed(
+        "s",
+        json!({
+            "payment": {"id": "1"},
+            "redirect_data": {"method": "GET", "url": "https://a.test/", "body": []},
+            "redirectData": {"method": "GET", "url": "https://b.test/", "body": []}
+        }),
+    );
+    assert_decode_error(verify_callback(&secret("s"), &body));
+}
+
+#[test]
+fn redirect_with_an_empty_body_renders_the_bare_url_or_an_empty_form() {
+    for empty in [json!([]), json!({}), Value::Null] {
+        for method in ["GET", "POST"] {
+            let body = signed(
+                "s",
+                json!({
+                    "payment": {"id": "1053", "status": "awaiting redirect result"},
+                    "redirect_data": {"body": empty, "method": method, "url": "https://momo.example/pay?t=1"}
+                }),
+            );
+            let Callback::Redirect(r) = verify_callback(&secret("s"), &body).unwrap() else {
+                panic!()
+            };
+            assert!(r.redirect.body.is_empty());
+            match r.redirect.action().unwrap() {
+                RedirectAction::Get(url) => {
+                    assert_eq!(method, "GET");
+                    assert_eq!(url.as_str(), "https://momo.example/pay?t=1");
+                }
+                RedirectAction::PostForm(html) => {
+                    assert_eq!(method, "POST");
+                    assert!(
+                        html.contains(
+                            r#"<form method="post" action="https://momo.example/pay?t=1">"#
+                        ),
+                        "{html}"
+                    );
+                    assert!(!html.contains("<input"), "{html}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_field_named_submit_cannot_stop_the_form() {
+    let body = signed(
+        "s",
+        json!({
+            "payment": {"id": "1"},
+            "redirect_data": {"body": {"submit": "x"}, "method": "POST", "url": "https://momo.example/pay"}
+        }),
+    );
+    let Callback::Redirect(r) = verify_callback(&secret("s"), &body).unwrap() else {
+        panic!()
+    };
+    let RedirectAction::PostForm(html) = r.redirect.action().unwrap() else {
+        panic!()
+    };
+    // `form.submit` would be the input named `submit`; the prototype's method is not.
+    assert!(html.contains(r#"<input type="hidden" name="submit" value="x">"#));
+    assert!(html.contains("HTMLFormElement.prototype.submit.call(document.forms[0])"));
+    assert!(!html.contains("forms[0].submit()"), "{html}");
+}
+
+#[test]
+fn signatures_inside_arrays_are_removed_before_verifying() {
+    // V4 of the digest (secret `qwerty`), with `signature` keys added inside the
+    // `errors` array and its nested `description` array: none is signed.
+    let body = br#"{"payment":{"id":"test-payment"},"errors":[{"code":"123","message":"grand crash","signature":"a","description":["description-str",{"description1":1,"signature":"b"}]},{"code":"456","message":"minor crash","description":null,"signature":{"c":1}}],"signature":"dxjnun8oySSl0CWlhhjy/k1V9CZcCtaHvu/Y5qJQbWHq8wd6TqTUt4bIfHrlWxT8ba9NOJfkgGHrGc5OgyQVGA=="}"#;
+    // V4 has no payment status: verified, then refused as a final callback without one.
+    let err = verify_callback(&secret("qwerty"), body).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Decode { path, .. } if path == "payment.status"),
+        "{err:?}"
+    );
+    // With another secret the same body fails at the signature, before any parsing.
+    assert_signature_error(verify_callback(&secret("qwertz"), body));
+}
+
+#[test]
+fn deeply_nested_bodies_are_refused_without_overflowing_the_stack() {
+    let deep = format!(
+        r#"{{"payment":{{"id":"1","status":"success"}},"x":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let err = verify_callback(&secret("qwerty"), deep.as_bytes()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("recursion limit"), "{err}");
+    let deep_objects = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    assert_decode_error(verify_callback(&secret("qwerty"), deep_objects.as_bytes()));
 }

@@ -137,12 +137,13 @@ impl Redirect {
     }
 
     /// A self-submitting HTML form POSTing the body fields to the URL (for `POST`).
-    /// Every value, name and the URL are HTML-escaped.
+    /// Every value, name and the URL are HTML-escaped. The form is submitted through
+    /// `HTMLFormElement.prototype.submit`, so a field named `submit` cannot shadow it.
     pub fn post_form_html(&self) -> Result<String> {
         let url = self.target()?;
         let mut html = String::from(
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Redirecting…</title></head>\n\
-             <body onload=\"document.forms[0].submit()\">\n",
+             <body onload=\"HTMLFormElement.prototype.submit.call(document.forms[0])\">\n",
         );
         let _ = writeln!(
             html,
@@ -195,7 +196,8 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// `redirect_data.body`: an object of fields, in the order sent (scalars as text,
-/// nested values as JSON), or an empty array / null for none.
+/// nested values as JSON), or an empty array / null for none. A repeated field name is
+/// refused: the signature covers only the last value of a repeated JSON key.
 fn form_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
     struct Fields;
     impl<'de> de::Visitor<'de> for Fields {
@@ -215,8 +217,16 @@ fn form_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>,
             }
         }
         fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
+            let mut out: Vec<(String, String)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                // Only the last of repeated keys is signed; refuse rather than post an
+                // unsigned value.
+                if !seen.insert(k.clone()) {
+                    return Err(de::Error::custom(format_args!(
+                        "form field `{k}` is repeated"
+                    )));
+                }
                 let text = match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
@@ -289,6 +299,9 @@ fn verify(secret: &SecretString, body: &[u8]) -> Result<Callback> {
         text.as_bytes(),
         &signature,
     )?;
+    // The typed view is read from the same bytes, in the order sent. Where JSON lets a
+    // key repeat, only its last value was signed: the derived structs refuse repeated
+    // fields, and so does `redirect_data.body` (see `form_fields`).
     let wire: CallbackWire = decode_json(body)?;
     if let Some(redirect) = wire.redirect_data {
         return Ok(Callback::Redirect(Box::new(RedirectCallback {
