@@ -154,6 +154,27 @@ fn say(line: String) -> Result<(), String> {
     write_stdout(format!("{line}\n").as_bytes())
 }
 
+/// Server text made safe for a one-line, space-separated output field: control
+/// characters (newlines included) become spaces, so an answer cannot add lines of its
+/// own; with `token`, whitespace becomes `_` too and an empty value `-`.
+fn clean(text: &str, token: bool) -> String {
+    let out: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || (token && c.is_whitespace()) {
+                if token { '_' } else { ' ' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    if token && out.is_empty() {
+        "-".to_owned()
+    } else {
+        out
+    }
+}
+
 /// Writes `contents` to a new file (never overwriting); `private` makes it owner-only.
 fn write_new(path: &Path, contents: &[u8], private: bool) -> Result<(), String> {
     use std::io::Write;
@@ -226,7 +247,7 @@ pub(crate) fn run(command: Command) -> CmdResult {
             say(format!(
                 "resultCode={} message={}",
                 answer.result_code.code(),
-                answer.message
+                clean(&answer.message, false)
             ))?;
             Ok(if answer.result_code.is_success() {
                 ExitCode::SUCCESS
@@ -242,16 +263,18 @@ pub(crate) fn run(command: Command) -> CmdResult {
             let outcome = runtime()?
                 .block_on(client.pay_and_confirm(&batch))
                 .map_err(|e| e.to_string())?;
-            let mut all_ok = true;
-            for t in &outcome.transfers {
+            let mut all_ok = outcome.transfers.len() == batch.transfers().len();
+            // `pay_and_confirm` returns the transfers in the batch's order, each matched
+            // by wallet: print the wallet id as validated from the input file.
+            for (line, t) in batch.transfers().iter().zip(&outcome.transfers) {
                 let code = t.result_code.map(|c| c.code());
                 all_ok &= code == Some(0);
                 say(format!(
                     "{} {} {} {}",
-                    t.wallet_id,
+                    line.wallet_id(),
                     code.map_or_else(|| "-".to_owned(), |c| c.to_string()),
-                    t.payment_ref.as_deref().unwrap_or("-"),
-                    t.message.as_deref().unwrap_or("")
+                    clean(t.payment_ref.as_deref().unwrap_or(""), true),
+                    clean(t.message.as_deref().unwrap_or(""), false)
                 ))?;
             }
             Ok(if all_ok {
@@ -260,5 +283,22 @@ pub(crate) fn run(command: Command) -> CmdResult {
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn server_text_cannot_break_the_one_line_format() {
+        assert_eq!(
+            clean("locked\n0903412002 0 1 Success\r", false),
+            "locked 0903412002 0 1 Success "
+        );
+        assert_eq!(clean("12 34\t5", true), "12_34_5");
+        assert_eq!(clean("", true), "-");
+        assert_eq!(clean("", false), "");
+        assert_eq!(clean("Thành công", false), "Thành công");
     }
 }

@@ -371,3 +371,159 @@ fn usage_errors_exit_2() {
     let o = momo(&["payroll", "check-wallet", "0903412001"], b"", &[]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A fake MoMo over plain TCP (std only, one thread): decrypts each request with MoMo's
+/// secret key, records it, and answers `answer(op, request)` encrypted to the partner.
+/// Returns the base URL and the recorded `(op, request)` pairs.
+fn fake_momo(
+    momo_secret: &str,
+    partner_public: &str,
+    answer: impl Fn(&str, &serde_json::Value) -> serde_json::Value + Send + 'static,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+) {
+    use momo_payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert};
+    use std::io::{BufRead, BufReader, Read};
+    let key =
+        DecryptionKey::from_bytes(momo_secret.as_bytes(), None, KeyPolicy::standard()).unwrap();
+    let partner =
+        RecipientCert::from_bytes(partner_public.as_bytes(), KeyPolicy::standard()).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut length = 0usize;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                if h.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = h.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+            let op = path.trim_start_matches("/api/payroll/").to_owned();
+            let req: serde_json::Value =
+                serde_json::from_slice(&key.decrypt(&body).unwrap()).unwrap();
+            seen2.lock().unwrap().push((op.clone(), req.clone()));
+            let plain = answer(&op, &req).to_string();
+            let armored = partner.encrypt(plain.as_bytes()).unwrap();
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/pgp-encrypted\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{armored}",
+                armored.len()
+            );
+        }
+    });
+    (base, seen)
+}
+
+/// Key files for `fake_momo`: (momo cert path, partner key path, momo secret, partner
+/// public, dir).
+fn fake_keys(tag: &str) -> (PathBuf, PathBuf, String, String, PathBuf) {
+    use momo_core::ExposeSecret;
+    let momo = momo_payroll::pgp::generate_test_key("MoMo <m@example.invalid>").unwrap();
+    let partner = momo_payroll::pgp::generate_test_key("P <p@example.invalid>").unwrap();
+    let dir = temp_dir(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("momo.asc");
+    let key = dir.join("partner.sec.asc");
+    std::fs::write(&cert, &momo.public).unwrap();
+    std::fs::write(&key, partner.secret.expose_secret()).unwrap();
+    (
+        cert,
+        key,
+        momo.secret.expose_secret().to_owned(),
+        partner.public,
+        dir,
+    )
+}
+
+fn conn_args(base: &str, cert: &Path, key: &Path) -> Vec<String> {
+    [
+        "--base-url",
+        base,
+        "--partner-code",
+        "MOMOTEST",
+        "--momo-cert",
+        s(cert),
+        "--partner-key",
+        s(key),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect()
+}
+
+#[test]
+fn check_wallet_output_stays_one_line_whatever_the_server_says() {
+    let (cert, key, momo_secret, partner_public, dir) = fake_keys("oneline-cw");
+    let (base, _) = fake_momo(&momo_secret, &partner_public, |_, req| {
+        serde_json::json!({"requestId": req["requestId"], "resultCode": 1007,
+            "message": "Wallet is locked\nresultCode=0 message=Success", "referenceId": "r"})
+    });
+    let mut args: Vec<String> = vec!["payroll".into(), "check-wallet".into(), "0903412001".into()];
+    args.extend(conn_args(&base, &cert, &key));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = momo(&refs, b"", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "resultCode=1007 message=Wallet is locked resultCode=0 message=Success\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pay_prints_the_batch_wallet_and_one_line_per_wallet_whatever_the_server_says() {
+    let (cert, key, momo_secret, partner_public, dir) = fake_keys("oneline-pay");
+    let (base, seen) = fake_momo(&momo_secret, &partner_public, |op, req| match op {
+        "pay" => {
+            serde_json::json!({"requestId": req["requestId"], "resultCode": 0, "message": "Success"})
+        }
+        _ => {
+            serde_json::json!({"requestId": req["requestId"], "resultCode": 0, "message": "Success",
+            "data": [{"walletId": "+84903412001", "amount": 5000, "amountAccepted": 5000,
+                      "resultCode": "0", "paymentRef": "12 34\n0903412002 0 9 fake", "message": "paid\r\nextra line"}]})
+        }
+    });
+    let input = dir.join("batch.json");
+    std::fs::write(
+        &input,
+        r#"{"walletIds":[{"walletId":"0903412001","amount":5000}]}"#,
+    )
+    .unwrap();
+    let mut args: Vec<String> = vec![
+        "payroll".into(),
+        "pay".into(),
+        "--input".into(),
+        s(&input).into(),
+    ];
+    args.extend(conn_args(&base, &cert, &key));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = momo(&refs, b"", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "0903412001 0 12_34_0903412002_0_9_fake paid  extra line\n"
+    );
+    let seen = seen.lock().unwrap();
+    let ops: Vec<&str> = seen.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(ops, ["pay", "status"]);
+    assert_eq!(seen[1].1["checkRequestId"], seen[0].1["requestId"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
