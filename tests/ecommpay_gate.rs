@@ -590,3 +590,114 @@ async fn status_timeout_is_a_timeout_error_after_the_retries() {
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.operation(), Some("status"));
 }
+
+#[tokio::test]
+async fn sale_ack_with_an_unknown_status_is_outcome_unknown_not_a_refusal() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": "queued", "request_id": "r-9", "project_id": 210, "payment_id": "test_payment"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client_for(&server).sale(&spec_sale()).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::OutcomeUnknown {
+            request_id: "test_payment".into()
+        }
+    );
+    assert_eq!(err.operation(), Some("sale"));
+}
+
+#[tokio::test]
+async fn sale_4xx_bodies_without_code_or_with_an_errors_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("<html>Bad Request</html>"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "status": "error",
+            "errors": [{"code": 2003, "message": "Invalid parameter", "field": "customer.email", "description": null}]
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let err = client.sale(&spec_sale()).await.unwrap_err();
+    assert_eq!(err.http_status_code(), Some(400));
+    assert!(
+        err.to_string().contains("<html>Bad Request</html>"),
+        "{err}"
+    );
+    assert!(
+        std::error::Error::source(&err).is_none(),
+        "no code to report"
+    );
+
+    let err = client.sale(&spec_sale()).await.unwrap_err();
+    assert_eq!(err.http_status_code(), Some(422));
+    let source = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<momo_core::Error>())
+        .expect("the first error's code and message");
+    assert_eq!(source.api_code(), Some("2003"));
+    assert!(source.to_string().contains("Invalid parameter"), "{source}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn polling_refuses_inconsistent_or_overflowing_timings_before_any_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(status_body("success")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let now = SystemClock.now();
+    let client = client_for(&server).with_clock(Arc::new(ManualClock::new(now)));
+    for (options, field) in [
+        (
+            PollOptions {
+                threshold: Duration::from_secs(5),
+                ..PollOptions::default()
+            },
+            "threshold",
+        ),
+        (
+            PollOptions {
+                interval: Duration::ZERO,
+                ..PollOptions::default()
+            },
+            "interval",
+        ),
+        (
+            PollOptions {
+                threshold: Duration::MAX,
+                ..PollOptions::default()
+            },
+            "threshold",
+        ),
+        (
+            PollOptions {
+                first_check_after: Duration::MAX,
+                threshold: Duration::MAX,
+                ..PollOptions::default()
+            },
+            "first_check_after",
+        ),
+    ] {
+        let err = client
+            .wait_for_final_status("test_payment", now, options)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidRequest { field: f, .. } if f == field),
+            "{options:?}: {err:?}"
+        );
+    }
+}

@@ -380,8 +380,9 @@ impl Client {
     /// redirected (intermediate callback) and the result arrives by final callback.
     ///
     /// Never retried (it moves money: `Idempotency::MovesMoney`). A timeout, broken
-    /// connection, 5xx or unreadable 2xx answer is `OutcomeUnknown` with the payment
-    /// id: query [`Client::status`] before anything else.
+    /// connection, 5xx, unreadable 2xx answer or an acknowledgement `status` other than
+    /// `success` / `error` is `OutcomeUnknown` with the payment id: query
+    /// [`Client::status`] before anything else. `status: error` is an `Api` error.
     pub async fn sale(&self, request: &SaleRequest) -> Result<SaleAck> {
         let run = async {
             let unsigned = request.unsigned_body(self.config.project_id())?;
@@ -392,14 +393,23 @@ impl Client {
             // A 2xx that cannot be read: the sale was received, its fate is unknown.
             let ack: SaleAck = decode_json(&body)
                 .map_err(|e| Error::outcome_unknown(&request.payment_id).with_source(e))?;
-            if ack.status != AckStatus::Success {
+            let refusal = || {
                 let (code, message) = serde_json::from_slice::<ErrorBody>(&body)
                     .ok()
                     .and_then(ErrorBody::code_and_message)
                     .unwrap_or_else(|| (ack.status.to_string(), String::new()));
-                return Err(Error::api(API_NAME, code, message));
+                Error::api(API_NAME, code, message)
+            };
+            match &ack.status {
+                AckStatus::Success => Ok(ack),
+                // A definite refusal: nothing was started.
+                AckStatus::Error => Err(refusal()),
+                // A status this crate does not know says neither: the sale may be under
+                // way, so it must be settled with `status`, never resent.
+                AckStatus::Unknown(_) => {
+                    Err(Error::outcome_unknown(&request.payment_id).with_source(refusal()))
+                }
             }
-            Ok(ack)
         };
         run.await
             .map_err(|e: Error| e.with_context(API_NAME, "sale"))
@@ -455,7 +465,9 @@ impl Client {
     /// tests can use `momo_core::id::ManualClock`.
     ///
     /// Retryable errors (timeouts, 5xx) are tolerated until the threshold; others end
-    /// the polling.
+    /// the polling. Refused before any request: `first_check_after` under 10 s, a zero
+    /// `interval`, a `threshold` shorter than `first_check_after`, and durations that
+    /// overflow the calendar.
     pub async fn wait_for_final_status(
         &self,
         payment_id: &str,
@@ -473,8 +485,24 @@ impl Client {
             return Err(Error::invalid_request("interval", "must be positive")
                 .with_context(API_NAME, "status"));
         }
-        let first = initiated_at + options.first_check_after;
-        let deadline = initiated_at + options.threshold;
+        if options.threshold < options.first_check_after {
+            return Err(Error::invalid_request(
+                "threshold",
+                "must not be shorter than first_check_after",
+            )
+            .with_context(API_NAME, "status"));
+        }
+        let after = |field: &'static str, wait: Duration| {
+            time::Duration::try_from(wait)
+                .ok()
+                .and_then(|d| initiated_at.checked_add(d))
+                .ok_or_else(|| {
+                    Error::invalid_request(field, "is too long (past the end of time)")
+                        .with_context(API_NAME, "status")
+                })
+        };
+        let first = after("first_check_after", options.first_check_after)?;
+        let deadline = after("threshold", options.threshold)?;
         let now = self.clock.now();
         if now < first {
             self.clock.sleep(duration_between(now, first)).await;
