@@ -372,17 +372,17 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// What `fake_momo` received: `(op, decrypted request)` pairs.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
 /// A fake MoMo over plain TCP (std only, one thread): decrypts each request with MoMo's
 /// secret key, records it, and answers `answer(op, request)` encrypted to the partner.
-/// Returns the base URL and the recorded `(op, request)` pairs.
+/// Returns the base URL and the recorded requests.
 fn fake_momo(
     momo_secret: &str,
     partner_public: &str,
     answer: impl Fn(&str, &serde_json::Value) -> serde_json::Value + Send + 'static,
-) -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
-) {
+) -> (String, Seen) {
     use momo_payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert};
     use std::io::{BufRead, BufReader, Read};
     let key =
