@@ -247,3 +247,110 @@ async fn arc_transport_is_shared_between_clients() {
         Some(&PaymentStatus::Processing)
     );
 }
+
+#[tokio::test]
+async fn sandbox_page_enforces_the_momo_parameters_on_signed_urls() {
+    use ecommpay_momopay::PageParams;
+    let sandbox = EcommpaySandbox::start().await;
+    let base = BaseUrl::parse(&sandbox.uri()).unwrap();
+    let full = [
+        ("project_id", "210"),
+        ("payment_id", "page-1"),
+        ("payment_amount", "150000"),
+        ("payment_currency", "VND"),
+        ("customer_id", "customer1"),
+        ("customer_first_name", "John"),
+        ("customer_last_name", "Doe"),
+        ("customer_email", "johndoe@example.com"),
+    ];
+    let url_with = |replace: Option<(&str, &str)>, drop: Option<&str>| {
+        let mut p = PageParams::new();
+        for (k, v) in full {
+            if Some(k) == drop {
+                continue;
+            }
+            let v = match replace {
+                Some((rk, rv)) if rk == k => rv,
+                _ => v,
+            };
+            p.push(k, v).unwrap();
+        }
+        p.signed_url(&base, sandbox.secret()).unwrap().to_string()
+    };
+    assert_eq!(get(&url_with(None, None)).await, 200);
+    for field in [
+        "customer_id",
+        "customer_first_name",
+        "customer_last_name",
+        "customer_email",
+        "payment_currency",
+    ] {
+        assert_eq!(get(&url_with(None, Some(field))).await, 400, "{field}");
+    }
+    for (k, v) in [
+        ("payment_currency", "EUR"),
+        ("payment_amount", "99999"),
+        ("payment_amount", "20000001"),
+        ("payment_amount", "150000.5"),
+        ("customer_email", " "),
+        ("project_id", "211"),
+    ] {
+        assert_eq!(get(&url_with(Some((k, v)), None)).await, 400, "{k}={v}");
+    }
+}
+
+#[tokio::test]
+async fn sandbox_gate_refuses_tampered_and_deeply_nested_bodies() {
+    let sandbox = EcommpaySandbox::start().await;
+    let t = ReqwestTransport::new().unwrap();
+    let url = BaseUrl::parse(&sandbox.uri())
+        .unwrap()
+        .join("v2/payment/wallet/momopay/sale")
+        .unwrap();
+    let send = |body: Vec<u8>| {
+        let req = json_post(&url, body).unwrap();
+        let t = t.clone();
+        async move {
+            let r = t.send(req).await.unwrap();
+            let v: Value = serde_json::from_slice(r.body()).unwrap();
+            (
+                r.status().as_u16(),
+                v["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+    };
+    let unsigned = json!({
+        "general": {"project_id": 210, "payment_id": "raw-1"},
+        "payment": {"amount": 150000, "currency": "VND"},
+        "customer": {"id": "c", "ip_address": "192.0.2.0", "first_name": "J", "last_name": "D", "email": "j@d.vn"},
+        "return_url": {"success": "https://e.com/s", "decline": "https://e.com/d", "return": "https://e.com/r"}
+    });
+    let sig = momo_sandbox::ecommpay::sign_params(sandbox.secret(), &unsigned).unwrap();
+    let mut tampered = unsigned.clone();
+    tampered["payment"]["amount"] = json!(1_500_000);
+    tampered["general"]["signature"] = json!(sig);
+    assert_eq!(
+        send(serde_json::to_vec(&tampered).unwrap()).await,
+        (400, codes::WRONG_SIGNATURE.to_owned())
+    );
+    assert_eq!(sandbox.payment_status("raw-1"), None);
+    let deep = format!(
+        r#"{{"general":{{"signature":"x"}},"a":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert_eq!(
+        send(deep.into_bytes()).await,
+        (400, codes::MALFORMED.to_owned())
+    );
+    let mut signed = unsigned;
+    signed["general"]["signature"] = json!(sig);
+    assert_eq!(
+        send(serde_json::to_vec(&signed).unwrap()).await,
+        (200, String::new())
+    );
+    assert_eq!(
+        sandbox.payment_status("raw-1").as_deref(),
+        Some("processing")
+    );
+}

@@ -9,7 +9,9 @@
 //!   acknowledgement `{"status":"success","request_id",...}`;
 //! - `POST /v2/payment/status` answers with `project_id`, `payment`, `operations`,
 //!   `customer`, `errors` from the payments it keeps;
-//! - `GET /payment` (the Payment Page) checks a signed URL and answers 200 or 400;
+//! - `GET /payment` (the Payment Page) checks a signed URL (signature, project, the
+//!   required `payment_*` and `customer_*` parameters, VND and the limits) and answers
+//!   200 or 400;
 //! - `GET|POST /momopay/redirect` stands for MoMo's page the customer is redirected to.
 //!
 //! Refusals are HTTP 400 (404 for an unknown payment) with
@@ -285,8 +287,15 @@ fn unknown_payment(payment_id: &str) -> Error {
     )
 }
 
+/// How long the sandbox waits for a callback receiver's answer.
+const CALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 async fn post_json(url: &str, body: Vec<u8>) -> Result<u16> {
-    let response = reqwest::Client::new()
+    // A receiver that never answers must not hang the sandbox's caller.
+    let client = reqwest::Client::builder()
+        .timeout(CALLBACK_TIMEOUT)
+        .build()?;
+    let response = client
         .post(url)
         .header("content-type", "application/json")
         .body(body)
@@ -674,13 +683,23 @@ impl Respond for Page {
         {
             return bad("wrong signature");
         }
+        // Required for any payment, and (MoMo page, request format 3) the customer's
+        // names and e-mail for this method.
         for required in [
             "project_id",
             "payment_id",
             "payment_amount",
             "payment_currency",
+            "customer_id",
+            "customer_first_name",
+            "customer_last_name",
+            "customer_email",
         ] {
-            if !params.contains_key(required) {
+            if params
+                .get(required)
+                .and_then(Value::as_str)
+                .is_none_or(|v| v.trim().is_empty())
+            {
                 return bad(&format!("{required} is required"));
             }
         }
@@ -688,6 +707,18 @@ impl Respond for Page {
             != Some(&self.state.project_id.to_string())
         {
             return bad("project_id is not this project");
+        }
+        if params.get("payment_currency").and_then(Value::as_str) != Some("VND") {
+            return bad("MoMo Wallet takes VND only");
+        }
+        let amount = params
+            .get("payment_amount")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<u64>().ok());
+        if !amount.is_some_and(|a| (MIN_AMOUNT..=MAX_AMOUNT).contains(&a)) {
+            return bad(&format!(
+                "payment_amount must be a whole number of VND, {MIN_AMOUNT}..={MAX_AMOUNT}"
+            ));
         }
         ResponseTemplate::new(200)
             .insert_header("content-type", "text/html; charset=utf-8")
