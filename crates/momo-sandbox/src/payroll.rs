@@ -825,6 +825,11 @@ impl Respond for Responder {
             return ResponseTemplate::new(415)
                 .set_body_string("Content-Type must be application/pgp-encrypted");
         }
+        // The spec's header table asks for `Accept: application/pgp-encrypted` too.
+        if !header("accept").contains("application/pgp-encrypted") {
+            return ResponseTemplate::new(406)
+                .set_body_string("Accept must be application/pgp-encrypted");
+        }
         let Ok(plain) = decrypt_with(&s.momo_key, &request.body) else {
             return s.answer("", Err(refuse(2, "Cannot decrypt message")));
         };

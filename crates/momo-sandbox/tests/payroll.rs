@@ -37,11 +37,23 @@ impl Env {
         code: &str,
         body: Vec<u8>,
     ) -> (u16, Vec<u8>) {
+        self.post_raw_accept(op, content_type, "application/pgp-encrypted", code, body)
+            .await
+    }
+
+    async fn post_raw_accept(
+        &self,
+        op: &str,
+        content_type: &str,
+        accept: &str,
+        code: &str,
+        body: Vec<u8>,
+    ) -> (u16, Vec<u8>) {
         let r = self
             .http
             .post(format!("{}/api/payroll/{op}", self.sandbox.uri()))
             .header("content-type", content_type)
-            .header("accept", "application/pgp-encrypted")
+            .header("accept", accept)
             .header("partner-code", code)
             .body(body)
             .send()
@@ -159,6 +171,25 @@ async fn partner_code_content_type_and_encryption_are_checked() {
         )
         .await;
     assert_eq!(status, 415);
+    let recorded = env.sandbox.requests("check-wallet").len();
+    let msg = encrypt_to(
+        &env.momo,
+        json!({"requestId": "c0", "walletId": "0903412001"})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let (status, _) = env
+        .post_raw_accept(
+            "check-wallet",
+            "application/pgp-encrypted",
+            "application/json",
+            "MOMOTEST",
+            msg.into_bytes(),
+        )
+        .await;
+    assert_eq!(status, 406);
+    assert_eq!(env.sandbox.requests("check-wallet").len(), recorded);
     let (status, answer) = env
         .post_raw(
             "check-wallet",
