@@ -53,7 +53,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 /// The whole flow: against ecommpay when `ECOMMPAY_PROJECT_ID` and `ECOMMPAY_SECRET`
-/// are set, else against the sandbox. Returns a one-line summary.
+/// are set, against the sandbox when neither is (only one of them is an error).
+/// Returns a one-line summary.
 pub async fn run_flow() -> Result<String, String> {
     match (
         std::env::var("ECOMMPAY_PROJECT_ID"),
@@ -66,7 +67,10 @@ pub async fn run_flow() -> Result<String, String> {
                 .map_err(|e| format!("ECOMMPAY_PROJECT_ID: {e}"))?;
             real(id, SecretString::from(secret)).await
         }
-        _ => sandbox().await,
+        (Err(_), Err(_)) => sandbox().await,
+        // Half a configuration is a mistake, not a request for the sandbox.
+        (Ok(_), Err(_)) => Err("ECOMMPAY_PROJECT_ID is set but ECOMMPAY_SECRET is not".into()),
+        (Err(_), Ok(_)) => Err("ECOMMPAY_SECRET is set but ECOMMPAY_PROJECT_ID is not".into()),
     }
 }
 
