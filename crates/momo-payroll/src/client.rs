@@ -592,7 +592,8 @@ impl PayrollClient {
     ///   that echoes another request id → [`ErrorKind::OutcomeUnknown`] carrying the
     ///   request id: query `status` with it; **do not resend** the batch;
     /// - any other code → [`ErrorKind::Api`] (nothing was paid);
-    /// - a refused connection (nothing sent) → the transport error itself.
+    /// - a refused connection (nothing sent) or an HTTP 4xx (refused before processing)
+    ///   → the transport or HTTP-status error itself.
     pub async fn pay(&self, batch: &PayBatch) -> Result<PayAccepted> {
         let request_id = self.inner.ids.next_id();
         self.pay_with_id(batch, &request_id)

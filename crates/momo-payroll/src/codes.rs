@@ -85,7 +85,9 @@ codes! {
     CannotDecrypt = 2, "Cannot decrypt message", Fail;
     /// 4: invalid wallet id.
     InvalidWalletId = 4, "Invalid wallet Id", Fail;
-    /// 8: duplicate request id.
+    /// 8: duplicate request id. Classed "Fail" as in the table (the repeat is refused),
+    /// but [`crate::PayrollClient::pay`] reports it as an unknown outcome: the request
+    /// MoMo already holds under that id may be this very batch.
     DuplicateRequestId = 8, "Duplicate request Id", Fail;
     /// 9: invalid partner code.
     InvalidPartnerCode = 9, "Invalid partner code", Fail;
@@ -125,7 +127,8 @@ codes! {
     PartnerSystemError = 1015, "Partner system error", Fail;
     /// 1016: wallet is destroyed.
     WalletDestroyed = 1016, "Wallet is destroyed", Fail;
-    /// 1017: rejected by payroll rule.
+    /// 1017: rejected by payroll rule (the check-wallet section's own table calls it
+    /// "Reject by MoMo rule").
     RejectedByPayrollRule = 1017, "Reject by payroll rule", Fail;
     /// 1018: rejected by payout rule (sms).
     RejectedByPayoutRuleSms = 1018, "Reject by payout rule (sms)", Fail;

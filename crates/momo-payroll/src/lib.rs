@@ -11,8 +11,9 @@
 //!
 //! # Money safety
 //!
-//! `pay` is sent exactly once. When its outcome cannot be known (result code 10, a
-//! timeout, a broken connection, an HTTP 5xx, an unreadable answer) the error is
+//! `pay` is sent exactly once. When its outcome cannot be known (result code 10, an
+//! unknown code, code 8 for a freshly drawn request id, a timeout, a broken connection,
+//! an HTTP 5xx, an unreadable answer) the error is
 //! [`momo_core::ErrorKind::OutcomeUnknown`] with the request id: query
 //! [`PayrollClient::status`] with it, never resend the batch.
 //! [`PayrollClient::pay_and_confirm`] does that polling for you.

@@ -725,3 +725,20 @@ async fn pay_and_confirm_refuses_a_status_that_describes_another_batch() {
         assert!(source.contains("wallet"), "case {i}: {source}");
     }
 }
+
+#[tokio::test]
+async fn pay_http_4xx_is_a_definite_refusal_and_pay_and_confirm_does_not_poll() {
+    let env = Env::new().await;
+    env.mount("pay", 2, |_, _, _| {
+        ResponseTemplate::new(403).set_body_string("forbidden")
+    })
+    .await;
+    env.mount("status", 0, |p, _, _| encrypted(p, json!({})))
+        .await;
+    let client = env.client();
+    let err = client.pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(err.http_status_code(), Some(403), "{err:?}");
+    let err = client.pay_and_confirm(&spec_batch()).await.unwrap_err();
+    assert_eq!(err.http_status_code(), Some(403), "{err:?}");
+    assert!(env.clock.sleeps().is_empty());
+}
