@@ -125,6 +125,11 @@ pub fn string_to_sign(params: &Value) -> Result<String> {
 }
 
 /// The signature of a JSON parameter tree.
+///
+/// The walk is recursive: trees parsed from bytes are bounded by `serde_json`'s depth
+/// limit (128), which every entry point of this crate taking bytes relies on
+/// ([`sign_json`], [`crate::verify_callback`]); a tree built in code is as deep as its
+/// builder made it.
 pub fn sign_value(secret: &SecretString, params: &Value) -> Result<String> {
     let text = string_to_sign(params)?;
     Ok(sign::hmac_sha512_base64(
@@ -446,6 +451,20 @@ mod tests {
                 "{e:?}"
             );
         }
+    }
+
+    #[test]
+    fn sign_json_refuses_deep_nesting_at_the_parser() {
+        let deep = format!(r#"{{"a":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let e = sign_json(&s("secret"), deep.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("recursion limit"), "{e}");
+        // 100 levels are fine: the leaf's path has 100 indexes.
+        let ok = format!(r#"{{"a":{}7{}}}"#, "[".repeat(100), "]".repeat(100));
+        let v: Value = serde_json::from_str(&ok).unwrap();
+        assert_eq!(
+            string_to_sign(&v).unwrap(),
+            format!("a{}:7", ":0".repeat(100))
+        );
     }
 
     #[test]
