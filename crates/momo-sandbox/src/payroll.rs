@@ -16,6 +16,9 @@
 //! [`PayrollSandboxBuilder::status_pending_polls`] makes `status` answer code 10 for the
 //! first N queries of each pay request.
 //!
+//! Every request id is single-use, on every operation (code 8 "Duplicate request Id"
+//! applies to all APIs in the spec's table).
+//!
 //! When a notify URL is set, each transfer's Notify Result is POSTed there (plain JSON)
 //! after a pay; the answers are kept ([`PayrollSandbox::notify_answers`]).
 //!
@@ -624,9 +627,6 @@ impl Shared {
         }
         opt_str(obj, "description", "")?;
         let mut st = self.lock();
-        if !st.request_ids.insert(request_id.clone()) {
-            return Err(refuse(8, "Duplicate request Id"));
-        }
         let mut done = Vec::new();
         for (wallet, amount) in parsed {
             let payment_ref = st.next("");
@@ -848,6 +848,11 @@ impl Respond for Responder {
         }
         if let Err(r) = req_str(&obj, "requestId") {
             return s.answer(&request_id, Err(r));
+        }
+        // Code 8 "Duplicate request Id" applies to all APIs (the spec's table): every
+        // request id is single-use, queries included.
+        if !s.lock().request_ids.insert(request_id.clone()) {
+            return s.answer(&request_id, Err(refuse(8, "Duplicate request Id")));
         }
         match op.as_str() {
             "check-wallet" => s.answer(&request_id, s.check_wallet(&obj)),

@@ -115,6 +115,18 @@ async fn a_spec_pay_is_executed_and_status_reports_string_codes() {
         .await;
     assert_eq!(day["data"][0]["requestId"], "p1");
     assert_eq!(env.sandbox.requests("pay"), vec![pay_body("p1")]);
+    // Request ids are single-use on every operation, queries included.
+    let again = env
+        .call("status", json!({"requestId": "s1", "checkRequestId": "p1"}))
+        .await;
+    assert_eq!(again["resultCode"], 8, "{again}");
+    let again = env
+        .call(
+            "check-wallet",
+            json!({"requestId": "p1", "walletId": "0903412001"}),
+        )
+        .await;
+    assert_eq!(again["resultCode"], 8, "{again}");
 }
 
 #[tokio::test]
