@@ -491,8 +491,14 @@ impl PayrollClient {
         Ok((plain, envelope))
     }
 
-    /// An idempotent query with retries (same request id on every attempt). With
-    /// `any_code`, every result code is returned; otherwise non-zero codes are errors.
+    /// An idempotent query with retries. With `any_code`, every result code is
+    /// returned; otherwise non-zero codes are errors.
+    ///
+    /// Each retry carries a **fresh** request id. The workspace default is to reuse one
+    /// id so a server can recognise a repeat, but Payroll's result-code table applies
+    /// code 8 "Duplicate request Id" to *all* APIs: a query that reached MoMo and timed
+    /// out would only be refused if resent under the same id. Queries move nothing, so a
+    /// new id is safe (`pay` is never retried at all).
     async fn query<T: serde::de::DeserializeOwned>(
         &self,
         op: &'static str,
@@ -506,8 +512,12 @@ impl PayrollClient {
                 Idempotency::Idempotent,
                 i.ids.as_ref(),
                 i.clock.as_ref(),
-                |request_id, _attempt| {
-                    let request_id = request_id.to_owned();
+                |first_id, attempt| {
+                    let request_id = if attempt <= 1 {
+                        first_id.to_owned()
+                    } else {
+                        i.ids.next_id()
+                    };
                     async move {
                         let value = body(&request_id);
                         let (plain, env) = self
@@ -687,9 +697,14 @@ impl PayrollClient {
                     }
                 },
                 Err(e) => {
+                    // 1003: MoMo has not recorded the pay (yet); 8: a retried query's id
+                    // was already seen (the next poll draws a new one); 10 or unknown:
+                    // not settled yet.
                     let keep_polling = e.is_retryable()
                         || e.api_code().and_then(ResultCode::parse).is_some_and(|c| {
-                            c == ResultCode::PaymentIdNotFound || c.class() == Class::CheckStatus
+                            c == ResultCode::PaymentIdNotFound
+                                || c == ResultCode::DuplicateRequestId
+                                || c.class() == Class::CheckStatus
                         });
                     if !keep_polling {
                         return Err(Error::outcome_unknown(request_id).with_source(e));

@@ -463,7 +463,9 @@ async fn garbage_and_wrong_key_answers_are_crypto_errors() {
 }
 
 #[tokio::test]
-async fn http_500_on_a_query_is_retried_with_the_same_request_id() {
+async fn http_500_on_a_query_is_retried_with_a_fresh_request_id() {
+    // Payroll refuses a repeated requestId with code 8 on every API, so a retried query
+    // must not reuse the id of an attempt that may have reached MoMo.
     let env = Env::new().await;
     let seen = env
         .mount("check-wallet", 2, |p, v, n| {
@@ -482,8 +484,48 @@ async fn http_500_on_a_query_is_retried_with_the_same_request_id() {
         .await
         .unwrap();
     let seen = seen.lock().unwrap();
-    assert_eq!(seen[0]["requestId"], "req-1");
-    assert_eq!(seen[1]["requestId"], "req-1");
+    assert_eq!(
+        *seen,
+        vec![
+            json!({"requestId": "req-1", "walletId": "0903412001"}),
+            json!({"requestId": "req-2", "walletId": "0903412001"})
+        ]
+    );
+}
+
+#[tokio::test]
+async fn status_answering_code_8_is_polled_again_with_a_new_id() {
+    let env = Env::new().await;
+    env.mount("pay", 1, |p, v, _| {
+        encrypted(
+            p,
+            json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"}),
+        )
+    })
+    .await;
+    let status = env
+        .mount("status", 2, |p, v, n| {
+            if n == 1 {
+                return encrypted(p, json!({"requestId": v["requestId"], "resultCode": 8, "message": "Duplicate request Id"}));
+            }
+            encrypted(
+                p,
+                json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success", "data": [
+                    {"walletId": "0903412001", "amount": 10000000, "amountAccepted": 10000000, "resultCode": "0", "paymentRef": "1"},
+                    {"walletId": "0903412002", "amount": 12000000, "amountAccepted": 12000000, "resultCode": "0", "paymentRef": "2"}
+                ]}),
+            )
+        })
+        .await;
+    let out = env.client().pay_and_confirm(&spec_batch()).await.unwrap();
+    assert_eq!(out.transfers.len(), 2);
+    assert_eq!(
+        *status.lock().unwrap(),
+        vec![
+            json!({"requestId": "req-2", "checkRequestId": "req-1"}),
+            json!({"requestId": "req-3", "checkRequestId": "req-1"})
+        ]
+    );
 }
 
 #[tokio::test]

@@ -294,3 +294,69 @@ async fn wrong_partner_code_is_code_9() {
         .unwrap();
     assert_eq!(r.result_code, ResultCode::InvalidPartnerCode);
 }
+
+/// Delivers every request, but loses the answer to the first one (a timeout after the
+/// request reached the server).
+struct LoseFirstAnswer {
+    inner: ReqwestTransport,
+    calls: AtomicUsize,
+}
+
+impl momo_core::Transport for LoseFirstAnswer {
+    fn send(
+        &self,
+        request: momo_core::HttpRequest,
+    ) -> momo_core::transport::BoxFuture<'_, momo_core::Result<momo_core::HttpResponse>> {
+        Box::pin(async move {
+            let answer = self.inner.send(request).await?;
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(momo_core::Error::transport(
+                    momo_core::error::TransportErrorKind::Timeout,
+                    "answer lost",
+                ));
+            }
+            Ok(answer)
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_query_whose_answer_was_lost_is_retried_under_a_new_id() {
+    // The sandbox, like MoMo's table, refuses a request id it has seen (code 8) on every
+    // API: a retry under the same id would get 8 instead of the wallet's state.
+    let partner = generate_test_key("Partner <p@example.invalid>").unwrap();
+    let sandbox = PayrollSandbox::builder(&partner.public, "MOMOTEST")
+        .start()
+        .await
+        .unwrap();
+    let client = PayrollClient::builder(
+        BaseUrl::parse(&sandbox.uri()).unwrap(),
+        "MOMOTEST",
+        RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard()).unwrap(),
+        DecryptionKey::from_bytes(
+            partner.secret.expose_secret().as_bytes(),
+            None,
+            KeyPolicy::standard(),
+        )
+        .unwrap(),
+    )
+    .ids(Arc::new(SequentialIds::new("req-")))
+    .clock(Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)))
+    .transport(Arc::new(LoseFirstAnswer {
+        inner: ReqwestTransport::new().unwrap(),
+        calls: AtomicUsize::new(0),
+    }))
+    .build()
+    .unwrap();
+    let r = client
+        .check_wallet(&WalletId::parse(LOCKED_WALLET).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.result_code, ResultCode::WalletLocked);
+    let ids: Vec<_> = sandbox
+        .requests("check-wallet")
+        .iter()
+        .map(|v| v["requestId"].clone())
+        .collect();
+    assert_eq!(ids, ["req-1", "req-2"]);
+}
