@@ -527,3 +527,35 @@ fn pay_prints_the_batch_wallet_and_one_line_per_wallet_whatever_the_server_says(
     assert_eq!(seen[1].1["checkRequestId"], seen[0].1["requestId"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_commands_take_the_sha1_flag_too() {
+    // The partner key is the SHA-1-bound legacy fixture: check-wallet must refuse it
+    // without --allow-sha1-bindings (naming SHA-1 and the flag) and work with it.
+    let public = std::fs::read_to_string(fixture("gpg-legacy.pub.asc")).unwrap();
+    let sb = PayrollSandbox::builder(&public, "MOMOTEST")
+        .start()
+        .await
+        .unwrap();
+    let dir = temp_dir("sha1-conn");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("momo.asc");
+    std::fs::write(&cert, sb.momo_cert()).unwrap();
+    let key = fixture("gpg-legacy.sec.asc");
+    let head =
+        || -> Vec<String> { vec!["payroll".into(), "check-wallet".into(), "0903412001".into()] };
+    let no = run_conn(&sb, &cert, &key, head()).await;
+    assert_eq!(no.status.code(), Some(1));
+    let e = stderr(&no);
+    assert!(
+        e.contains("SHA-1") && e.contains("--allow-sha1-bindings"),
+        "{e}"
+    );
+    assert!(sb.requests("check-wallet").is_empty());
+    let mut with_flag = head();
+    with_flag.push("--allow-sha1-bindings".into());
+    let yes = run_conn(&sb, &cert, &key, with_flag).await;
+    assert_eq!(yes.status.code(), Some(0), "{}", stderr(&yes));
+    assert_eq!(stdout(&yes).trim(), "resultCode=0 message=Success");
+    let _ = std::fs::remove_dir_all(&dir);
+}
