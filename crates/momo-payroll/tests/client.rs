@@ -50,6 +50,11 @@ struct Fake {
 
 impl Respond for Fake {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        // The spec's sample is an ASCII-armored message.
+        assert!(
+            request.body.starts_with(b"-----BEGIN PGP MESSAGE-----"),
+            "request body is not an armored OpenPGP message"
+        );
         let plain = self
             .momo
             .decrypt(&request.body)
