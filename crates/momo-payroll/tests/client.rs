@@ -789,3 +789,40 @@ async fn pay_http_4xx_is_a_definite_refusal_and_pay_and_confirm_does_not_poll() 
     assert_eq!(err.http_status_code(), Some(403), "{err:?}");
     assert!(env.clock.sleeps().is_empty());
 }
+
+#[tokio::test]
+async fn the_check_password_goes_on_status_and_get_trans_but_not_check_tran() {
+    let env = Env::new().await;
+    let ok = |p: &RecipientCert, v: &Value, _: usize| {
+        encrypted(
+            p,
+            json!({"requestId": v["requestId"], "resultCode": 0, "message": "Success"}),
+        )
+    };
+    let st = env.mount("status", 1, ok).await;
+    let gt = env.mount("get-trans", 1, ok).await;
+    let ct = env.mount("check-tran", 1, ok).await;
+    let client = env
+        .builder()
+        .check_password(SecretString::from("12345678"))
+        .build()
+        .unwrap();
+    client.status("wqrwpo2343240xsad213").await.unwrap();
+    client
+        .get_trans(time::macros::date!(2017 - 12 - 04))
+        .await
+        .unwrap();
+    client.check_tran("123456").await.unwrap();
+    assert_eq!(
+        st.lock().unwrap()[0],
+        json!({"requestId": "req-1", "checkRequestId": "wqrwpo2343240xsad213", "password": "12345678"})
+    );
+    assert_eq!(
+        gt.lock().unwrap()[0],
+        json!({"requestId": "req-2", "date": "2017-12-04", "password": "12345678"})
+    );
+    assert_eq!(
+        ct.lock().unwrap()[0],
+        json!({"requestId": "req-3", "paymentRef": "123456"})
+    );
+}
