@@ -323,7 +323,8 @@ impl fmt::Debug for PayrollClientBuilder {
 }
 
 impl PayrollClientBuilder {
-    /// The transport (default: [`ReqwestTransport`] with its default timeout).
+    /// The transport (default: [`default_transport`]: reqwest, the workspace's default
+    /// timeout, redirects not followed).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -370,7 +371,7 @@ impl PayrollClientBuilder {
         }
         let transport = match self.transport {
             Some(t) => t,
-            None => Arc::new(ReqwestTransport::new()?),
+            None => Arc::new(default_transport()?),
         };
         Ok(PayrollClient {
             inner: Arc::new(Inner {
@@ -387,6 +388,25 @@ impl PayrollClientBuilder {
             }),
         })
     }
+}
+
+/// The client's default transport: [`ReqwestTransport`] with the workspace's timeout
+/// and user agent, but **without following redirects**.
+///
+/// reqwest follows redirects by default, and answers a `307`/`308` by POSTing the same
+/// body again to wherever `Location` points: for `pay`, a second delivery of the payout
+/// that this crate never decided to make. Payroll's paths are fixed under the base URL,
+/// so a redirect is an error here ([`ErrorKind::HttpStatus`]; nothing was processed by
+/// whoever sent it). Supply your own transport with [`PayrollClientBuilder::transport`]
+/// if you need other settings; keep redirects off.
+pub fn default_transport() -> Result<ReqwestTransport> {
+    let client = reqwest::Client::builder()
+        .user_agent(momo_core::transport::USER_AGENT)
+        .timeout(momo_core::transport::DEFAULT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::transport(momo_core::error::TransportErrorKind::Other, e))?;
+    Ok(ReqwestTransport::from_client(client))
 }
 
 /// Why an exchange failed: before anything was sent, while sending, or after an answer

@@ -826,3 +826,23 @@ async fn the_check_password_goes_on_status_and_get_trans_but_not_check_tran() {
         json!({"requestId": "req-3", "paymentRef": "123456"})
     );
 }
+
+#[tokio::test]
+async fn a_redirected_pay_is_not_posted_again_elsewhere() {
+    // reqwest's default policy would re-POST the payout to the Location of a 307.
+    let env = Env::new().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let location = format!("{}/api/payroll/pay", elsewhere.uri());
+    env.mount("pay", 1, move |_, _, _| {
+        ResponseTemplate::new(307).insert_header("location", location.as_str())
+    })
+    .await;
+    let err = env.client().pay(&spec_batch()).await.unwrap_err();
+    assert_eq!(err.http_status_code(), Some(307), "{err:?}");
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
