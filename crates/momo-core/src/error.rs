@@ -233,11 +233,17 @@ impl Error {
         }
     }
 
-    /// The API's result code, for [`ErrorKind::Api`] errors.
+    /// The API's result code: of this error when it is [`ErrorKind::Api`], else of the
+    /// first [`ErrorKind::Api`] error in its source chain (an HTTP 4xx whose body
+    /// carried a code, for instance).
     pub fn api_code(&self) -> Option<&str> {
         match &self.kind {
             ErrorKind::Api { code, .. } => Some(code),
-            _ => None,
+            _ => self
+                .source
+                .as_deref()
+                .and_then(|s| s.downcast_ref::<Error>())
+                .and_then(Error::api_code),
         }
     }
 
@@ -411,6 +417,18 @@ mod tests {
         assert!(!api.is_timeout());
         assert_eq!(t.api_code(), None);
         assert!(!Error::outcome_unknown("r1").is_retryable());
+        // A status error whose body carried an API code exposes that code.
+        let nested = Error::http_status(400, br#"{"code":"1201"}"#).with_source(Error::api(
+            "ecommpay",
+            "1201",
+            "bad project",
+        ));
+        assert_eq!(nested.http_status_code(), Some(400));
+        assert_eq!(nested.api_code(), Some("1201"));
+        assert_eq!(
+            Error::http_status(400, b"").with_source("plain").api_code(),
+            None
+        );
     }
 
     #[test]
