@@ -198,6 +198,16 @@ fn binary_keys_load_too() {
         .unwrap();
     let key = DecryptionKey::from_bytes(&bin, None, KeyPolicy::standard()).unwrap();
     assert!(key.decrypt(&fixture("gpg-to-rsa.msg.asc")).is_ok());
+    // A binary (dearmored) message decrypts too.
+    let mut msg = Vec::new();
+    Reader::from_bytes(&fixture("gpg-to-rsa.msg.asc"), ReaderMode::Tolerant(None))
+        .read_to_end(&mut msg)
+        .unwrap();
+    assert!(!msg.starts_with(b"-----"));
+    assert_eq!(
+        String::from_utf8(key.decrypt(&msg).unwrap()).unwrap(),
+        expected_plaintext("rsa")
+    );
 }
 
 #[test]
