@@ -48,7 +48,7 @@ use openpgp::crypto::SessionKey;
 use openpgp::packet::{PKESK, SKESK};
 use openpgp::parse::Parse;
 use openpgp::parse::stream::{
-    DecryptionHelper, DecryptorBuilder, MessageStructure, VerificationHelper,
+    DecryptionHelper, DecryptorBuilder, MessageLayer, MessageStructure, VerificationHelper,
 };
 use openpgp::policy::{HashAlgoSecurity, StandardPolicy};
 use openpgp::serialize::SerializeInto;
@@ -188,8 +188,13 @@ pub fn decrypt_with(key: &Cert, message: &[u8]) -> Result<Vec<u8>> {
         fn get_certs(&mut self, _: &[KeyHandle]) -> openpgp::Result<Vec<Cert>> {
             Ok(Vec::new())
         }
-        fn check(&mut self, _: MessageStructure) -> openpgp::Result<()> {
-            Ok(())
+        fn check(&mut self, structure: MessageStructure) -> openpgp::Result<()> {
+            // Like MoMo, refuse a message that is not encrypted (a bare literal-data
+            // message would otherwise "decrypt" to its plaintext).
+            match structure.iter().next() {
+                Some(MessageLayer::Encryption { .. }) => Ok(()),
+                _ => Err(openpgp::anyhow::anyhow!("message is not encrypted")),
+            }
         }
     }
     impl DecryptionHelper for H<'_> {

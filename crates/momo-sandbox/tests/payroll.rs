@@ -214,6 +214,30 @@ async fn partner_code_content_type_and_encryption_are_checked() {
     let a: Value =
         serde_json::from_slice(&decrypt_with(&env.partner_secret, &answer).unwrap()).unwrap();
     assert_eq!(a["resultCode"], 2);
+    // An OpenPGP message that is not encrypted (literal data only) is refused too.
+    let literal = {
+        use sequoia_openpgp::serialize::stream::{Armorer, LiteralWriter, Message};
+        use std::io::Write;
+        let mut sink = Vec::new();
+        let m = Armorer::new(Message::new(&mut sink)).build().unwrap();
+        let mut w = LiteralWriter::new(m).build().unwrap();
+        w.write_all(br#"{"requestId":"plain","walletId":"0903412001"}"#)
+            .unwrap();
+        w.finalize().unwrap();
+        sink
+    };
+    let (status, answer) = env
+        .post_raw(
+            "check-wallet",
+            "application/pgp-encrypted",
+            "MOMOTEST",
+            literal,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let a: Value =
+        serde_json::from_slice(&decrypt_with(&env.partner_secret, &answer).unwrap()).unwrap();
+    assert_eq!(a["resultCode"], 2, "{a}");
     let a = env
         .call(
             "check-wallet",
