@@ -287,6 +287,16 @@ impl PayBatchBuilder {
                 "a batch needs at least one transfer",
             ));
         }
+        if self
+            .description
+            .as_deref()
+            .is_some_and(|d| d.trim().is_empty())
+        {
+            return Err(Error::invalid_request(
+                "description",
+                "must not be empty when given (leave it out instead)",
+            ));
+        }
         let mut seen = HashSet::new();
         let mut total: u64 = 0;
         let mut out = Vec::with_capacity(self.transfers.len());
@@ -466,6 +476,12 @@ mod tests {
             (
                 PayBatch::builder().transfer(Transfer::new("0903412001", 5).wallet_name(" ")),
                 "walletIds[0].walletName",
+            ),
+            (
+                PayBatch::builder()
+                    .description("")
+                    .transfer(Transfer::new("0903412001", 5)),
+                "description",
             ),
         ];
         for (b, field) in cases {
