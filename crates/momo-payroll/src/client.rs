@@ -720,8 +720,12 @@ impl PayrollClient {
                     // 1003: MoMo has not recorded the pay (yet); 8: a retried query's id
                     // was already seen (the next poll draws a new one); 10 or unknown:
                     // not settled yet.
+                    let top_level_code = match e.kind() {
+                        ErrorKind::Api { code, .. } => ResultCode::parse(code),
+                        _ => None,
+                    };
                     let keep_polling = e.is_retryable()
-                        || e.api_code().and_then(ResultCode::parse).is_some_and(|c| {
+                        || top_level_code.is_some_and(|c| {
                             c == ResultCode::PaymentIdNotFound
                                 || c == ResultCode::DuplicateRequestId
                                 || c.class() == Class::CheckStatus

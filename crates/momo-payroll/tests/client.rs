@@ -249,6 +249,7 @@ async fn pay_failure_code_is_an_api_error_and_not_polled() {
         .pay_and_confirm(&spec_batch())
         .await
         .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Api { .. }), "{err:?}");
     assert_eq!(err.api_code(), Some("1001"), "{err}");
     assert!(env.clock.sleeps().is_empty());
 }
@@ -432,6 +433,7 @@ async fn query_failure_code_is_an_api_error() {
     })
     .await;
     let err = env.client().status("req-0").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Api { .. }), "{err:?}");
     assert_eq!(err.api_code(), Some("9"));
     assert_eq!(err.operation(), Some("status"));
 }
@@ -583,7 +585,9 @@ async fn pay_code_8_duplicate_request_id_is_outcome_unknown_and_settled_by_statu
     let client = env.client();
     let err = client.pay(&spec_batch()).await.unwrap_err();
     assert_eq!(unknown_id(&err), "req-1");
-    assert!(err.api_code().is_none(), "not a plain failure: {err}");
+    // The refusal is kept as the source (api_code() finds it there), but the kind is
+    // OutcomeUnknown, not a plain Api failure.
+    assert_eq!(err.api_code(), Some("8"), "{err:?}");
     let out = client.pay_and_confirm(&spec_batch()).await.unwrap();
     assert_eq!(out.request_id, "req-2");
     assert_eq!(
