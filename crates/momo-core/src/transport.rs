@@ -65,16 +65,23 @@ pub struct ReqwestTransport {
 
 impl ReqwestTransport {
     /// A transport with the default timeout ([`DEFAULT_TIMEOUT`]) and user agent
-    /// ([`USER_AGENT`]).
+    /// ([`USER_AGENT`]), which **does not follow redirects**.
+    ///
+    /// reqwest follows redirects by default and answers a `307`/`308` by sending the same
+    /// `POST` body again to wherever `Location` points: for a payment, a second delivery
+    /// nobody decided to make. Every API path in this workspace is fixed under its base
+    /// URL, so a redirect is returned as it is (and becomes
+    /// [`crate::ErrorKind::HttpStatus`] in the clients).
     pub fn new() -> Result<Self> {
         Self::with_timeout(DEFAULT_TIMEOUT)
     }
 
-    /// A transport whose every request times out after `timeout`.
+    /// Like [`ReqwestTransport::new`], with every request timing out after `timeout`.
     pub fn with_timeout(timeout: Duration) -> Result<Self> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::transport(TransportErrorKind::Other, e))?;
         Ok(ReqwestTransport {
@@ -83,9 +90,10 @@ impl ReqwestTransport {
         })
     }
 
-    /// A transport over the caller's own client: its timeout, proxy, TLS and user-agent
-    /// settings apply (build it with `.user_agent(momo_core::transport::USER_AGENT)` to
-    /// keep ours).
+    /// A transport over the caller's own client: its timeout, proxy, TLS, redirect and
+    /// user-agent settings apply. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())` (see [`ReqwestTransport::new`]) and
+    /// `.user_agent(momo_core::transport::USER_AGENT)` to keep ours.
     pub fn from_client(client: reqwest::Client) -> Self {
         ReqwestTransport {
             client,
@@ -207,6 +215,31 @@ mod tests {
         assert_eq!(resp.headers()["x-answer"], "42");
         assert_eq!(resp.body(), b"boom");
         assert!(USER_AGENT.starts_with("momo-sdk/"));
+    }
+
+    #[tokio::test]
+    async fn reqwest_transport_does_not_follow_redirects() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/pay"))
+            .respond_with(ResponseTemplate::new(307).insert_header("location", "/elsewhere"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/elsewhere"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let t = ReqwestTransport::new().unwrap();
+        let url = url::Url::parse(&format!("{}/pay", server.uri())).unwrap();
+        let resp = t
+            .send(json_post(&url, b"{}".to_vec()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 307);
+        assert_eq!(resp.headers()["location"], "/elsewhere");
+        // MockServer's drop verifies the expectations: one POST, no resend.
     }
 
     #[tokio::test]

@@ -390,23 +390,16 @@ impl PayrollClientBuilder {
     }
 }
 
-/// The client's default transport: [`ReqwestTransport`] with the workspace's timeout
-/// and user agent, but **without following redirects**.
+/// The client's default transport: [`ReqwestTransport::new`], which never follows
+/// redirects.
 ///
-/// reqwest follows redirects by default, and answers a `307`/`308` by POSTing the same
-/// body again to wherever `Location` points: for `pay`, a second delivery of the payout
-/// that this crate never decided to make. Payroll's paths are fixed under the base URL,
-/// so a redirect is an error here ([`ErrorKind::HttpStatus`]; nothing was processed by
-/// whoever sent it). Supply your own transport with [`PayrollClientBuilder::transport`]
-/// if you need other settings; keep redirects off.
+/// A followed `307`/`308` would POST the same body again to wherever `Location`
+/// points: for `pay`, a second delivery of the payout that this crate never decided to
+/// make. Payroll's paths are fixed under the base URL, so a redirect is an error here
+/// ([`ErrorKind::HttpStatus`]). Supply your own transport with
+/// [`PayrollClientBuilder::transport`] if you need other settings; keep redirects off.
 pub fn default_transport() -> Result<ReqwestTransport> {
-    let client = reqwest::Client::builder()
-        .user_agent(momo_core::transport::USER_AGENT)
-        .timeout(momo_core::transport::DEFAULT_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::transport(momo_core::error::TransportErrorKind::Other, e))?;
-    Ok(ReqwestTransport::from_client(client))
+    ReqwestTransport::new()
 }
 
 /// Why an exchange failed: before anything was sent, while sending, or after an answer
