@@ -249,7 +249,11 @@ async fn sale_400_keeps_status_code_and_message() {
         .await;
     let err = client_for(&server).sale(&spec_sale()).await.unwrap_err();
     assert_eq!(err.http_status_code(), Some(400));
-    assert_eq!(err.api_code(), Some("1001"), "the code is reachable from the top");
+    assert_eq!(
+        err.api_code(),
+        Some("1001"),
+        "the code is reachable from the top"
+    );
     assert_eq!(err.api_name(), Some("ecommpay"));
     assert_eq!(err.operation(), Some("sale"));
     let ErrorKind::HttpStatus { body_snippet, .. } = err.kind() else {

@@ -90,6 +90,11 @@ pub enum ErrorKind {
     Crypto(String),
     /// A money-moving request may or may not have been carried out. Do **not** resend
     /// it: ask the API for the status of `request_id` instead.
+    ///
+    /// Check for this kind *before* reading [`Error::api_code`] or treating an error as
+    /// a refusal: the source chain may hold the API's answer (such as MoMo Payroll's
+    /// code 10, "unknown result"), and [`Error::api_code`] deliberately returns `None`
+    /// here.
     #[error(
         "outcome unknown for request {request_id}: query its status with this request id; do not resend"
     )]
@@ -233,17 +238,21 @@ impl Error {
         }
     }
 
-    /// The API's result code: of this error when it is [`ErrorKind::Api`], else of the
-    /// first [`ErrorKind::Api`] error in its source chain (an HTTP 4xx whose body
-    /// carried a code, for instance).
+    /// The API's result code: of this error when it is [`ErrorKind::Api`], or of an
+    /// [`ErrorKind::HttpStatus`] error whose body carried one (kept as its source).
+    ///
+    /// Never for [`ErrorKind::OutcomeUnknown`], even when the code that made the outcome
+    /// unknown is in its source chain: a code is not a refusal there, so always look at
+    /// [`Error::kind`] before deciding that nothing happened.
     pub fn api_code(&self) -> Option<&str> {
         match &self.kind {
             ErrorKind::Api { code, .. } => Some(code),
-            _ => self
+            ErrorKind::HttpStatus { .. } => self
                 .source
                 .as_deref()
                 .and_then(|s| s.downcast_ref::<Error>())
                 .and_then(Error::api_code),
+            _ => None,
         }
     }
 
@@ -429,6 +438,10 @@ mod tests {
             Error::http_status(400, b"").with_source("plain").api_code(),
             None
         );
+        // An unknown outcome never reports a code, whatever its source says.
+        let unknown =
+            Error::outcome_unknown("pay-1").with_source(Error::api("momo-payroll", 10, "unknown"));
+        assert_eq!(unknown.api_code(), None);
     }
 
     #[test]
