@@ -2,6 +2,13 @@
 //! a wallet check, a two-line payout confirmed through `status`, a payout whose answer
 //! is "unknown result" (code 10) settled without resending, and the Notify Results
 //! delivered to a partner endpoint running `NotifyHandler`.
+//!
+//! Against real MoMo the tour moves no money: when `MOMO_PAYROLL_BASE_URL` is set it
+//! only runs `check_wallet` on `MOMO_PAYROLL_WALLET`, with the connection variables of
+//! `examples/payroll_batch.rs` (`MOMO_PAYROLL_PARTNER_CODE`, `MOMO_PAYROLL_MOMO_CERT`,
+//! `MOMO_PAYROLL_PARTNER_KEY`, and optionally `MOMO_PAYROLL_PASSPHRASE`,
+//! `MOMO_PAYROLL_CHECK_PASSWORD`, `MOMO_PAYROLL_ALLOW_SHA1_BINDINGS=1`). Use
+//! `cargo run --example payroll_batch` for a real payout.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +16,7 @@ use std::time::Duration;
 
 use momo_sandbox::payroll::{PayMode, PayrollSandbox};
 use momo_sandbox::wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-use momo_sdk::core::{BaseUrl, ExposeSecret};
+use momo_sdk::core::{BaseUrl, ExposeSecret, SecretString};
 use momo_sdk::payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert, generate_test_key};
 use momo_sdk::payroll::{
     NotifyHandler, NotifyReply, PayBatch, PayrollClient, PollPolicy, Transfer, WalletId,
@@ -29,8 +36,52 @@ fn e(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
 
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Real MoMo, when `MOMO_PAYROLL_BASE_URL` is set: a wallet check only.
+async fn real_check_wallet(base: &str) -> Result<String, String> {
+    let need =
+        |n: &str| var(n).ok_or_else(|| format!("{n} must be set with MOMO_PAYROLL_BASE_URL"));
+    let policy = KeyPolicy::with_sha1_bindings(
+        var("MOMO_PAYROLL_ALLOW_SHA1_BINDINGS").as_deref() == Some("1"),
+    );
+    let passphrase = var("MOMO_PAYROLL_PASSPHRASE").map(SecretString::from);
+    let mut builder = PayrollClient::builder(
+        BaseUrl::parse(base).map_err(e)?,
+        need("MOMO_PAYROLL_PARTNER_CODE")?,
+        RecipientCert::from_file(need("MOMO_PAYROLL_MOMO_CERT")?, policy).map_err(e)?,
+        DecryptionKey::from_file(
+            need("MOMO_PAYROLL_PARTNER_KEY")?,
+            passphrase.as_ref(),
+            policy,
+        )
+        .map_err(e)?,
+    );
+    if let Some(p) = var("MOMO_PAYROLL_CHECK_PASSWORD") {
+        builder = builder.check_password(SecretString::from(p));
+    }
+    let client = builder.build().map_err(e)?;
+    let wallet = WalletId::parse(&need("MOMO_PAYROLL_WALLET")?).map_err(e)?;
+    let answer = client.check_wallet(&wallet).await.map_err(e)?;
+    if !answer.result_code.is_success() {
+        return Err(format!(
+            "real MoMo check-wallet answered {}",
+            answer.result_code
+        ));
+    }
+    Ok(format!(
+        "real MoMo: check-wallet {} -> 0; no payout sent",
+        wallet
+    ))
+}
+
 /// Runs the flow; returns a one-line summary.
 pub async fn run() -> Result<String, String> {
+    if let Some(base) = var("MOMO_PAYROLL_BASE_URL") {
+        return real_check_wallet(&base).await;
+    }
     // The partner's endpoint for Notify Result.
     let notified = Arc::new(AtomicUsize::new(0));
     let n = notified.clone();
