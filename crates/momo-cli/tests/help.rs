@@ -1,5 +1,7 @@
 //! `momo --help` and `momo --version`.
 
+#![allow(clippy::expect_used)]
+
 use std::process::Command;
 
 fn momo(args: &[&str]) -> std::process::Output {
