@@ -117,9 +117,14 @@ impl Env {
     }
 
     fn builder(&self) -> momo_payroll::PayrollClientBuilder {
+        self.builder_for(&self.server.uri(), "MOMOTEST")
+    }
+
+    /// The test client's builder, pointed at `base` with `partner_code`.
+    fn builder_for(&self, base: &str, partner_code: &str) -> momo_payroll::PayrollClientBuilder {
         PayrollClient::builder(
-            BaseUrl::parse(&self.server.uri()).unwrap(),
-            "MOMOTEST",
+            BaseUrl::parse(base).unwrap(),
+            partner_code,
             RecipientCert::from_bytes(self.keys.momo.public.as_bytes(), KeyPolicy::standard())
                 .unwrap(),
             DecryptionKey::from_bytes(
@@ -543,19 +548,7 @@ async fn invalid_input_is_refused_before_any_request() {
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
     let err = client.check_tran("").await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
-    let err = PayrollClient::builder(
-        BaseUrl::parse(&env.server.uri()).unwrap(),
-        " ",
-        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            env.keys.partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .build()
-    .unwrap_err();
+    let err = env.builder_for(&env.server.uri(), " ").build().unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
     assert!(env.server.received_requests().await.unwrap().is_empty());
 }
@@ -632,21 +625,10 @@ async fn pay_to_a_refused_connection_is_a_plain_connect_error() {
         l.local_addr().unwrap().port()
     };
     let env = Env::new().await;
-    let client = PayrollClient::builder(
-        BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
-        "MOMOTEST",
-        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            env.keys.partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .ids(Arc::new(SequentialIds::new("req-")))
-    .clock(env.clock.clone())
-    .build()
-    .unwrap();
+    let client = env
+        .builder_for(&format!("http://127.0.0.1:{port}"), "MOMOTEST")
+        .build()
+        .unwrap();
     let err = client.pay(&spec_batch()).await.unwrap_err();
     assert!(
         matches!(
@@ -687,21 +669,10 @@ async fn pay_connection_broken_after_sending_is_outcome_unknown_and_sent_once() 
         }
     });
     let env = Env::new().await;
-    let client = PayrollClient::builder(
-        BaseUrl::parse(&format!("http://{addr}")).unwrap(),
-        "MOMOTEST",
-        RecipientCert::from_bytes(env.keys.momo.public.as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            env.keys.partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .ids(Arc::new(SequentialIds::new("req-")))
-    .clock(env.clock.clone())
-    .build()
-    .unwrap();
+    let client = env
+        .builder_for(&format!("http://{addr}"), "MOMOTEST")
+        .build()
+        .unwrap();
     let err = client.pay(&spec_batch()).await.unwrap_err();
     assert_eq!(unknown_id(&err), "req-1");
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
