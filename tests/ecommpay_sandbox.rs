@@ -189,26 +189,26 @@ async fn sandbox_refusals_reach_the_caller_with_status_and_code() {
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
 }
 
+/// POSTs `body` as it is to the sandbox's `path`; returns the HTTP status and the
+/// answer's `code` (empty when absent).
+async fn post_raw(sandbox: &EcommpaySandbox, path: &str, body: Vec<u8>) -> (u16, String) {
+    let url = BaseUrl::parse(&sandbox.uri()).unwrap().join(path).unwrap();
+    let r = ReqwestTransport::new()
+        .unwrap()
+        .send(json_post(&url, body).unwrap())
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(r.body()).unwrap();
+    (
+        r.status().as_u16(),
+        v["code"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
 #[tokio::test]
 async fn sandbox_checks_the_raw_json() {
     let sandbox = EcommpaySandbox::start().await;
-    let t = ReqwestTransport::new().unwrap();
-    let url = BaseUrl::parse(&sandbox.uri())
-        .unwrap()
-        .join("v2/payment/status")
-        .unwrap();
-    let send = |body: Vec<u8>| {
-        let req = json_post(&url, body).unwrap();
-        let t = t.clone();
-        async move {
-            let r = t.send(req).await.unwrap();
-            let v: Value = serde_json::from_slice(r.body()).unwrap();
-            (
-                r.status().as_u16(),
-                v["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        }
-    };
+    let send = |body: Vec<u8>| post_raw(&sandbox, "v2/payment/status", body);
     assert_eq!(
         send(b"{not json".to_vec()).await,
         (400, codes::MALFORMED.to_owned())
@@ -302,23 +302,7 @@ async fn sandbox_page_enforces_the_momo_parameters_on_signed_urls() {
 #[tokio::test]
 async fn sandbox_gate_refuses_tampered_and_deeply_nested_bodies() {
     let sandbox = EcommpaySandbox::start().await;
-    let t = ReqwestTransport::new().unwrap();
-    let url = BaseUrl::parse(&sandbox.uri())
-        .unwrap()
-        .join("v2/payment/wallet/momopay/sale")
-        .unwrap();
-    let send = |body: Vec<u8>| {
-        let req = json_post(&url, body).unwrap();
-        let t = t.clone();
-        async move {
-            let r = t.send(req).await.unwrap();
-            let v: Value = serde_json::from_slice(r.body()).unwrap();
-            (
-                r.status().as_u16(),
-                v["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        }
-    };
+    let send = |body: Vec<u8>| post_raw(&sandbox, "v2/payment/wallet/momopay/sale", body);
     let unsigned = json!({
         "general": {"project_id": 210, "payment_id": "raw-1"},
         "payment": {"amount": 150000, "currency": "VND"},
