@@ -8,15 +8,35 @@ use std::time::Duration;
 
 use momo_core::id::{ManualClock, SequentialIds};
 use momo_core::{BaseUrl, ErrorKind, ExposeSecret, ReqwestTransport};
-use momo_payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert, generate_test_key};
+use momo_payroll::pgp::{DecryptionKey, KeyPolicy, RecipientCert, TestKeyPair, generate_test_key};
 use momo_payroll::{
-    NotifyHandler, NotifyReply, PayBatch, PayrollClient, PollPolicy, ResultCode, Transfer, WalletId,
+    NotifyHandler, NotifyReply, PayBatch, PayrollClient, PayrollClientBuilder, PollPolicy,
+    ResultCode, Transfer, WalletId,
 };
 use momo_sandbox::payroll::{
     LOCKED_WALLET, MISSING_WALLET, NEAR_LIMIT_WALLET, PayMode, PayrollSandbox,
     PayrollSandboxBuilder,
 };
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A client of `sandbox` with `partner`'s key, sending `partner_code`.
+fn client_builder(
+    sandbox: &PayrollSandbox,
+    partner_code: &str,
+    partner: &TestKeyPair,
+) -> PayrollClientBuilder {
+    PayrollClient::builder(
+        BaseUrl::parse(&sandbox.uri()).unwrap(),
+        partner_code,
+        RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard()).unwrap(),
+        DecryptionKey::from_bytes(
+            partner.secret.expose_secret().as_bytes(),
+            None,
+            KeyPolicy::standard(),
+        )
+        .unwrap(),
+    )
+}
 
 struct Setup {
     sandbox: PayrollSandbox,
@@ -36,24 +56,14 @@ async fn setup_with(
     let clock = Arc::new(ManualClock::new(
         time::macros::datetime!(2026-11-23 02:00:00 UTC),
     ));
-    let mut b = PayrollClient::builder(
-        BaseUrl::parse(&sandbox.uri()).unwrap(),
-        "MOMOTEST",
-        RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .ids(Arc::new(SequentialIds::new("req-")))
-    .clock(clock.clone())
-    .poll(PollPolicy {
-        max_polls: 5,
-        first_delay: Duration::from_secs(1),
-        max_delay: Duration::from_secs(4),
-    });
+    let mut b = client_builder(&sandbox, "MOMOTEST", &partner)
+        .ids(Arc::new(SequentialIds::new("req-")))
+        .clock(clock.clone())
+        .poll(PollPolicy {
+            max_polls: 5,
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(4),
+        });
     if let Some(t) = transport {
         b = b.transport(Arc::new(t));
     }
@@ -275,19 +285,9 @@ async fn wrong_partner_code_is_code_9() {
         .start()
         .await
         .unwrap();
-    let client = PayrollClient::builder(
-        BaseUrl::parse(&sandbox.uri()).unwrap(),
-        "MOMOTEST",
-        RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .build()
-    .unwrap();
+    let client = client_builder(&sandbox, "MOMOTEST", &partner)
+        .build()
+        .unwrap();
     let r = client
         .check_wallet(&WalletId::parse("0903412001").unwrap())
         .await
@@ -329,25 +329,15 @@ async fn a_query_whose_answer_was_lost_is_retried_under_a_new_id() {
         .start()
         .await
         .unwrap();
-    let client = PayrollClient::builder(
-        BaseUrl::parse(&sandbox.uri()).unwrap(),
-        "MOMOTEST",
-        RecipientCert::from_bytes(sandbox.momo_cert().as_bytes(), KeyPolicy::standard()).unwrap(),
-        DecryptionKey::from_bytes(
-            partner.secret.expose_secret().as_bytes(),
-            None,
-            KeyPolicy::standard(),
-        )
-        .unwrap(),
-    )
-    .ids(Arc::new(SequentialIds::new("req-")))
-    .clock(Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)))
-    .transport(Arc::new(LoseFirstAnswer {
-        inner: ReqwestTransport::new().unwrap(),
-        calls: AtomicUsize::new(0),
-    }))
-    .build()
-    .unwrap();
+    let client = client_builder(&sandbox, "MOMOTEST", &partner)
+        .ids(Arc::new(SequentialIds::new("req-")))
+        .clock(Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)))
+        .transport(Arc::new(LoseFirstAnswer {
+            inner: ReqwestTransport::new().unwrap(),
+            calls: AtomicUsize::new(0),
+        }))
+        .build()
+        .unwrap();
     let r = client
         .check_wallet(&WalletId::parse(LOCKED_WALLET).unwrap())
         .await
