@@ -3,7 +3,7 @@
 //! from the digest).
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+mod common;
 use std::process::{Command, Output, Stdio};
 
 fn momo(args: &[&str], stdin: &[u8]) -> Output {
@@ -15,9 +15,7 @@ fn momo(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
-    drop(input);
+    common::feed_stdin(child.stdin.take().unwrap(), stdin);
     child.wait_with_output().unwrap()
 }
 
@@ -264,9 +262,7 @@ fn momo_to_full_stdout(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
-    drop(input);
+    common::feed_stdin(child.stdin.take().unwrap(), stdin);
     child.wait_with_output().unwrap()
 }
 

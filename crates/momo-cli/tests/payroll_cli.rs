@@ -1,6 +1,8 @@
 //! `momo payroll ...` end to end: the real binary, the payroll sandbox, gpg-made fixtures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -23,7 +25,7 @@ fn momo(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run momo");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    common::feed_stdin(child.stdin.take().unwrap(), stdin);
     child.wait_with_output().unwrap()
 }
 
